@@ -1,0 +1,7 @@
+//! `operator config show`: the effective configuration as YAML, secrets as `***`.
+
+use super::Config;
+
+pub fn render_effective(config: &Config) -> String {
+    todo!("{config:?}")
+}

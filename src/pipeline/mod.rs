@@ -1,0 +1,194 @@
+//! The alert pipeline: for one recipient (a Telegram chat or the desktop), decide what happens
+//! to each alert of a cycle, in this order:
+//! acknowledged → snoozed → dedup → quiet hours → storm cap → routing by `min_priority`.
+//!
+//! Pure: no IO and no clock. The caller loads the recipient's [`ChatState`] from the store,
+//! passes `now`, and applies the returned [`Plan`] (journal every decision, deliver the
+//! notifications, record what was actually delivered, keep what was held for the digest).
+//! Nothing here marks anything as sent.
+
+mod decide;
+mod quiet;
+
+pub use decide::decide;
+pub use quiet::{in_quiet_hours, quiet_hours_end_after};
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::alert::{Alert, AlertClass, Priority};
+use crate::config::QuietHours;
+
+/// Who an alert is decided for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Recipient {
+    /// A Telegram chat id.
+    Chat(i64),
+    /// The desktop notifier (no chat).
+    Desktop,
+}
+
+impl Recipient {
+    /// The key the store files this recipient's state under.
+    pub fn key(self) -> String {
+        match self {
+            Recipient::Chat(id) => id.to_string(),
+            Recipient::Desktop => "desktop".to_owned(),
+        }
+    }
+
+    pub fn chat_id(self) -> Option<i64> {
+        match self {
+            Recipient::Chat(id) => Some(id),
+            Recipient::Desktop => None,
+        }
+    }
+}
+
+/// The last time an alert key was delivered (or is in flight) to a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentRecord {
+    pub at: DateTime<Utc>,
+    pub priority: Priority,
+}
+
+/// What a snooze covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SnoozeScope {
+    /// Every non-critical alert (`/snooze 2h`).
+    All,
+    /// One class (`/snooze health 2h`); critical alerts of that class still pass.
+    Class(AlertClass),
+    /// One dedup key (a button press); holds even critical alerts, since the user chose it.
+    Key(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snooze {
+    pub scope: SnoozeScope,
+    pub until: DateTime<Utc>,
+}
+
+/// Everything the store knows about one recipient that the decision needs.
+#[derive(Debug, Clone, Default)]
+pub struct ChatState {
+    /// Dedup ledger: last delivery per dedup key (plus keys still waiting in the outbox).
+    pub sent: BTreeMap<String, SentRecord>,
+    /// Snoozes; expired ones may be present and are ignored.
+    pub snoozes: Vec<Snooze>,
+    /// Acknowledged dedup keys (cleared by the caller when their condition stops holding).
+    pub acks: BTreeSet<String>,
+    /// The quiet hours in force for this recipient (config default or its `/quiet` override).
+    pub quiet: Option<QuietHours>,
+    /// Alerts held by quiet hours and not yet delivered, oldest first.
+    pub held: Vec<Alert>,
+}
+
+/// Settings for one recipient's decisions.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub timezone: Tz,
+    pub windows: DedupPolicy,
+    pub max_alerts_per_run: usize,
+    pub min_priority: Priority,
+}
+
+/// Dedup windows per class (zero: no dedup).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupPolicy {
+    pub health_warning: Duration,
+    pub health_critical: Duration,
+    pub tasks: Duration,
+    pub patterns: Duration,
+    pub system: Duration,
+}
+
+impl DedupPolicy {
+    /// The window for an alert: by class (health: by priority), capped by the alert's own
+    /// `renotify_after`.
+    pub fn window_for(&self, alert: &Alert) -> Duration {
+        let base = match alert.class {
+            AlertClass::Health if alert.priority >= Priority::Critical => self.health_critical,
+            AlertClass::Health => self.health_warning,
+            AlertClass::Tasks => self.tasks,
+            AlertClass::Patterns => self.patterns,
+            AlertClass::System => self.system,
+        };
+        match alert.renotify_after {
+            Some(cap) if cap < base => cap,
+            _ => base,
+        }
+    }
+}
+
+/// What happened to one alert for one recipient (the journal's `outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Passed every stage: to be delivered (the caller journals `sent` only once it is).
+    Send,
+    Acknowledged,
+    Snoozed,
+    Deduplicated,
+    HeldQuiet,
+    StormCapped,
+    BelowMinPriority,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Send => "sent",
+            Outcome::Acknowledged => "acknowledged",
+            Outcome::Snoozed => "snoozed",
+            Outcome::Deduplicated => "deduplicated",
+            Outcome::HeldQuiet => "held_quiet",
+            Outcome::StormCapped => "storm_capped",
+            Outcome::BelowMinPriority => "below_min_priority",
+        }
+    }
+}
+
+/// One message to deliver: a single alert, several alerts of one kind grouped, the morning
+/// digest, or the storm cap's "+N more" line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub priority: Priority,
+    pub title: String,
+    /// Body lines (already plain text; channels escape them).
+    pub lines: Vec<String>,
+    /// The alerts this message delivers; when it is delivered, each one's key is recorded as
+    /// sent. Empty for the "+N more" line.
+    pub alerts: Vec<Alert>,
+    pub kind: NotificationKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationKind {
+    Alert,
+    Digest,
+    Overflow,
+}
+
+impl Notification {
+    pub fn dedup_keys(&self) -> impl Iterator<Item = &str> {
+        self.alerts.iter().map(|a| a.dedup_key.as_str())
+    }
+}
+
+/// The decision for one recipient in one cycle.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Every input alert with its outcome, in input order.
+    pub decisions: Vec<(Alert, Outcome)>,
+    /// Messages to deliver, highest priority first (digest first, overflow line last).
+    pub deliver: Vec<Notification>,
+    /// Alerts newly held by quiet hours: the caller keeps them for the digest.
+    pub hold: Vec<Alert>,
+    /// True when the previously held alerts were released (into the digest, or dropped because
+    /// they are now acknowledged or snoozed): the caller clears them once delivery is done.
+    pub release_held: bool,
+}
