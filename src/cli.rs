@@ -1,1 +1,303 @@
-//! TODO
+//! The command line: clap definitions and one function per command. Every command returns a
+//! [`Failure`] on error so `main` can map it to the contract's exit codes
+//! (0 success, 1 runtime failure, 2 invalid config or usage).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::channels::desktop::{self, Notifier, Osascript};
+use crate::channels::journal::Journal;
+use crate::config::{self, Config, ConfigError};
+use crate::cycle::{self, Delivery, Options, Selection};
+use crate::pipeline::Outcome;
+use crate::render;
+use crate::status;
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "operator", version, about = "Keeps one busy person out of trouble: health, tasks and patterns, pushed as well-judged alerts.")]
+pub struct Cli {
+    /// Configuration file [default: $OPERATOR_CONFIG, else config/operator.yaml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one full check cycle now, through the same pipeline and state as the daemon.
+    Check {
+        /// Decide and print, but neither deliver nor record anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object per alert decision.
+        #[arg(long)]
+        json: bool,
+        /// Run as if the clock said this time (RFC 3339, e.g. 2026-11-27T09:00:00-05:00).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Write realistic demo data, run a check cycle on it, and print what the user would see.
+    Demo {
+        /// Where to write the demo data [default: a new temporary directory, kept]
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// Validate or show the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// What /status says, read from the state database.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check the configuration: exit 0 with a summary, or 2 with every problem found.
+    Validate,
+    /// Print the effective configuration (interpolated, defaults filled, secrets as ***).
+    Show,
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2026-11-27T09:00:00-05:00"))
+}
+
+/// Why a command failed, and so which exit code it gets.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 2.
+    Config(ConfigError),
+    /// Exit 1.
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Runtime(e)
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Failure {
+        Failure::Config(e)
+    }
+}
+
+/// Formats a configuration error: one line per problem, each naming its key path.
+pub fn format_config_error(e: &ConfigError) -> String {
+    let mut out = format!("error: invalid configuration {} ({} problem(s)):\n", e.file.display(), e.problems.len());
+    for p in &e.problems {
+        if p.path.is_empty() {
+            out.push_str(&format!("  - {}\n", p.message));
+        } else {
+            out.push_str(&format!("  - {}: {}\n", p.path, p.message));
+        }
+    }
+    out
+}
+
+pub fn load_config(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    config::load_file(&config::resolve_config_path(flag))
+}
+
+/// Sets up logging from `logging.level`, overridden by `RUST_LOG`; logs go to stderr.
+/// Chatty HTTP internals stay at warn so no request line (and no token) is ever logged.
+pub fn init_logging(level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},hyper=warn,reqwest=warn,h2=warn,rustls=warn")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let flag = cli.config.as_deref();
+    match cli.command {
+        Command::Config { action: ConfigAction::Validate } => {
+            let config = load_config(flag)?;
+            println!("{}", config_summary(&config));
+            Ok(())
+        }
+        Command::Config { action: ConfigAction::Show } => {
+            let config = load_config(flag)?;
+            print!("{}", config::render_effective(&config));
+            Ok(())
+        }
+        Command::Check { dry_run, json, now } => {
+            let config = load_config(flag)?;
+            init_logging(&config.logging.level);
+            let report = check(&config, dry_run, now.unwrap_or_else(Utc::now), "check")?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                print_report_json(&mut out, &report)?;
+            } else {
+                print_report(&mut out, &config, &report, dry_run)?;
+            }
+            Ok(())
+        }
+        Command::Status { json } => {
+            let config = load_config(flag)?;
+            init_logging(&config.logging.level);
+            status_command(&config, json)
+        }
+        Command::Demo { dir } => {
+            init_logging("warn");
+            crate::demo::run(dir.as_deref()).map_err(Failure::Runtime)
+        }
+    }
+}
+
+fn config_summary(c: &Config) -> String {
+    let tg = &c.alerters.telegram;
+    let telegram = if tg.enabled { format!("telegram to {} chat(s)", tg.chat_ids.len()) } else { "telegram off".into() };
+    format!(
+        "{}: valid (timezone {}, quiet hours {}, checks every {}/{}/{} s, {telegram}, state {})",
+        c.source_path.display(),
+        c.timezone.name(),
+        render::quiet_hours_text(&c.quiet_hours),
+        c.intervals.health.num_seconds(),
+        c.intervals.tasks.num_seconds(),
+        c.intervals.patterns.num_seconds(),
+        c.state.db_path.display()
+    )
+}
+
+/// One cycle with the real store, journal and desktop notifier (all untouched in a dry run).
+pub fn check(config: &Config, dry_run: bool, now: DateTime<Utc>, trigger: &'static str) -> anyhow::Result<cycle::Report> {
+    let mut store = if dry_run {
+        match Store::open_existing(&config.state.db_path)? {
+            Some(store) => store,
+            None => Store::open_in_memory()?,
+        }
+    } else {
+        Store::open(&config.state.db_path)?
+    };
+    let mut journal = if config.alerters.journal.enabled && !dry_run {
+        let path = &config.alerters.journal.log_path;
+        Some(Journal::open(path, config.logging.rotation).with_context(|| format!("opening the journal {}", path.display()))?)
+    } else {
+        None
+    };
+    let osascript = Osascript { sound: config.alerters.macos.sound.clone() };
+    let notifier: Option<&dyn Notifier> = desktop::available().then_some(&osascript as &dyn Notifier);
+    let options = Options { now, dry_run, trigger, monitors: Selection::ALL };
+    cycle::run(config, &mut store, journal.as_mut(), notifier, &options)
+}
+
+/// The human-readable report of a cycle.
+pub fn print_report(out: &mut impl Write, config: &Config, report: &cycle::Report, dry_run: bool) -> anyhow::Result<()> {
+    let local = report.started_at.with_timezone(&config.timezone);
+    writeln!(
+        out,
+        "Check at {} ({}){}: {} alert(s) in {:.1} ms",
+        local.format("%a %d %b %Y %H:%M"),
+        config.timezone.name(),
+        if dry_run { " [dry run: nothing delivered or recorded]" } else { "" },
+        report.alerts.len(),
+        report.elapsed.as_secs_f64() * 1000.0
+    )?;
+    let sources: Vec<String> = report.sources.iter().map(|s| format!("{} {}", s.source, s.state.as_str())).collect();
+    writeln!(out, "Sources: {}", sources.join(" · "))?;
+    for s in report.sources.iter().filter(|s| s.last_error.is_some()) {
+        writeln!(out, "  {}: {}", s.source, s.last_error.as_deref().unwrap_or_default())?;
+    }
+    let monitors: Vec<String> = report
+        .monitors
+        .iter()
+        .map(|m| format!("{} {} ({})", m.monitor, m.status.as_str(), m.alerts))
+        .collect();
+    writeln!(out, "Monitors: {}", monitors.join(" · "))?;
+    for m in report.monitors.iter().filter(|m| m.status == crate::store::MonitorStatus::Skipped) {
+        writeln!(out, "  {} skipped: {}", m.monitor, m.detail)?;
+    }
+    for r in &report.recipients {
+        let who = match r.recipient {
+            crate::pipeline::Recipient::Chat(id) => format!("Telegram chat {id}"),
+            crate::pipeline::Recipient::Desktop => "desktop notifications".to_owned(),
+            crate::pipeline::Recipient::Journal => "journal (no other channel configured)".to_owned(),
+        };
+        writeln!(out, "\n── {who} ──")?;
+        if r.delivered.is_empty() {
+            writeln!(out, "(nothing to deliver)")?;
+        }
+        for (n, delivery) in &r.delivered {
+            writeln!(out, "{}", render::notification(n).plain())?;
+            match delivery {
+                Delivery::Queued => writeln!(out, "  [queued for Telegram]")?,
+                Delivery::Failed(e) => writeln!(out, "  [delivery failed: {e}]")?,
+                _ => {}
+            }
+            writeln!(out)?;
+        }
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for (_, outcome) in &r.decisions {
+            let name = if *outcome == Outcome::Send { "to deliver" } else { outcome.as_str() };
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        let summary: Vec<String> = counts.iter().map(|(n, c)| format!("{c} {n}")).collect();
+        if !summary.is_empty() {
+            writeln!(out, "Decisions: {}", summary.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+/// `check --json`: one JSON object per alert decision per recipient (INTERFACE.md section 4).
+pub fn print_report_json(out: &mut impl Write, report: &cycle::Report) -> anyhow::Result<()> {
+    for r in &report.recipients {
+        for (alert, outcome) in &r.decisions {
+            let outcome = if *outcome == Outcome::Send {
+                r.delivered
+                    .iter()
+                    .find(|(n, _)| n.alerts.iter().any(|a| a.dedup_key == alert.dedup_key))
+                    .map(|(_, d)| d.outcome())
+                    .unwrap_or("sent")
+            } else {
+                outcome.as_str()
+            };
+            let mut value = serde_json::to_value(alert)?;
+            value["chat_id"] = serde_json::json!(r.recipient.chat_id());
+            value["outcome"] = serde_json::json!(outcome);
+            value["channel"] = serde_json::json!(r.recipient.channel());
+            writeln!(out, "{}", serde_json::to_string(&value)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
+    let now = Utc::now();
+    let Some(store) = Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)? else {
+        if json {
+            println!("{}", serde_json::json!({"state_db": config.state.db_path, "run_count": 0, "last_run": null}));
+        } else {
+            println!(
+                "No state yet at {}: run `operator check` (or start the daemon) first.",
+                config.state.db_path.display()
+            );
+        }
+        return Ok(());
+    };
+    let view = status::gather(config, &store, None, now).map_err(anyhow::Error::from)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&render::status_json(&view)).map_err(anyhow::Error::from)?);
+    } else {
+        println!("{}", render::status(&view).plain());
+    }
+    Ok(())
+}

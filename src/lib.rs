@@ -11,6 +11,7 @@
 //! - [`channels`]: the journal (and, later, Telegram and desktop delivery).
 //! - [`render`]: the text of alerts and of the /status, /readiness and /overdue replies.
 //! - [`cycle`]: one check cycle wired end to end.
+//! - [`status`]: gathers the /status view from the state database.
 //! - [`demo`]: realistic offline demo data in the real schemas.
 //! - [`cli`]: the command line.
 
@@ -24,4 +25,5 @@ pub mod monitors;
 pub mod pipeline;
 pub mod render;
 pub mod sources;
+pub mod status;
 pub mod store;

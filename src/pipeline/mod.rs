@@ -29,6 +29,8 @@ pub enum Recipient {
     Chat(i64),
     /// The desktop notifier (no chat).
     Desktop,
+    /// The journal alone, when no other channel is configured: its line is the delivery.
+    Journal,
 }
 
 impl Recipient {
@@ -37,13 +39,32 @@ impl Recipient {
         match self {
             Recipient::Chat(id) => id.to_string(),
             Recipient::Desktop => "desktop".to_owned(),
+            Recipient::Journal => "journal".to_owned(),
         }
     }
 
     pub fn chat_id(self) -> Option<i64> {
         match self {
             Recipient::Chat(id) => Some(id),
-            Recipient::Desktop => None,
+            Recipient::Desktop | Recipient::Journal => None,
+        }
+    }
+
+    /// The journal's `channel` for this recipient.
+    pub fn channel(self) -> &'static str {
+        match self {
+            Recipient::Chat(_) => "telegram",
+            Recipient::Desktop => "desktop",
+            Recipient::Journal => "journal",
+        }
+    }
+
+    /// The inverse of [`Recipient::key`].
+    pub fn from_key(key: &str) -> Option<Recipient> {
+        match key {
+            "desktop" => Some(Recipient::Desktop),
+            "journal" => Some(Recipient::Journal),
+            other => other.parse().ok().map(Recipient::Chat),
         }
     }
 }

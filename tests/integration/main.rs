@@ -1,7 +1,9 @@
 //! The one integration-test crate: real files, real SQLite, the real binary.
 
+mod cli_tests;
 mod config_tests;
 mod monitor_tests;
 mod pipeline_tests;
 mod sources_tests;
+mod store_tests;
 mod support;

@@ -1,0 +1,191 @@
+//! The `/status` reply (and `operator status`).
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::{Text, human_duration};
+use crate::alert::Priority;
+use crate::config::QuietHours;
+use crate::pipeline::{Snooze, SnoozeScope};
+use crate::store::{MonitorRun, RunRecord, SourceStatus};
+
+/// Everything `/status` shows, gathered from the state database (and the daemon when running).
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub now: DateTime<Utc>,
+    pub timezone: Tz,
+    /// Set when a daemon is answering.
+    pub uptime: Option<Duration>,
+    pub last_run: Option<RunRecord>,
+    pub next_cycle: Option<DateTime<Utc>>,
+    pub run_count: u64,
+    pub monitors: Vec<MonitorRun>,
+    pub sources: Vec<SourceStatus>,
+    pub alerts_today: Vec<(Priority, u64)>,
+    pub outbox_pending: u64,
+    pub chat: Option<ChatView>,
+    pub last_poll_age: Option<Duration>,
+}
+
+/// One chat's own settings.
+#[derive(Debug, Clone)]
+pub struct ChatView {
+    pub quiet: QuietHours,
+    pub quiet_in_force: bool,
+    pub snoozes: Vec<Snooze>,
+}
+
+fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    if t > now { format!("in {}", human_duration(t - now)) } else { format!("{} ago", human_duration(now - t)) }
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %d %b %H:%M").to_string()
+}
+
+pub fn quiet_hours_text(q: &QuietHours) -> String {
+    if !q.enabled || q.start == q.end {
+        "off".to_owned()
+    } else {
+        format!("{:02}:00–{:02}:00", q.start, q.end)
+    }
+}
+
+pub fn snooze_scope_text(scope: &SnoozeScope) -> String {
+    match scope {
+        SnoozeScope::All => "all non-critical alerts".to_owned(),
+        SnoozeScope::Class(c) => format!("{c} alerts"),
+        SnoozeScope::Key(k) => k.clone(),
+    }
+}
+
+pub fn status(v: &StatusView) -> Text {
+    let mut t = Text::new();
+    t.heading("Operator status");
+    if let Some(up) = v.uptime {
+        t.line(&format!("Up {}", human_duration(up)));
+    }
+    match &v.last_run {
+        Some(run) => {
+            t.line(&format!(
+                "Last cycle: {} ({}, {} ms, {} alert(s), {})",
+                ago(v.now, run.started_at),
+                local(run.started_at, v.timezone),
+                run.duration_ms,
+                run.alerts,
+                run.status
+            ));
+        }
+        None => {
+            t.line("Last cycle: none yet");
+        }
+    }
+    if let Some(next) = v.next_cycle {
+        t.line(&format!("Next cycle: {}", ago(v.now, next)));
+    }
+    t.line(&format!("Cycles recorded: {}", v.run_count));
+
+    t.newline().heading("Monitors");
+    if v.monitors.is_empty() {
+        t.line("no results yet");
+    }
+    for m in &v.monitors {
+        t.text(&format!("{}: ", m.monitor)).bold(m.status.as_str());
+        t.line(&format!(" — {} alert(s), {} ({})", m.alerts, m.detail, ago(v.now, m.ran_at)));
+    }
+
+    t.newline().heading("Sources");
+    if v.sources.is_empty() {
+        t.line("no reads yet");
+    }
+    for s in &v.sources {
+        t.text(&format!("{}: ", s.source)).bold(s.state.as_str());
+        let fresh = s.data_as_of.map(|d| format!(", data {}", ago(v.now, d))).unwrap_or_default();
+        let last_ok = s.last_ok.map(|d| format!(", last read ok {}", ago(v.now, d))).unwrap_or_default();
+        t.text(&format!("{fresh}{last_ok}"));
+        if let Some(err) = &s.last_error {
+            t.text(" — ").italic(err);
+        }
+        t.newline();
+    }
+
+    t.newline().heading("Alerts today");
+    if v.alerts_today.is_empty() {
+        t.line("none delivered");
+    } else {
+        let parts: Vec<String> = v.alerts_today.iter().map(|(p, n)| format!("{n} {p}")).collect();
+        t.line(&parts.join(", "));
+    }
+    t.line(&format!("Outbox pending: {}", v.outbox_pending));
+    if let Some(age) = v.last_poll_age {
+        t.line(&format!("Last successful poll: {} ago", human_duration(age)));
+    }
+
+    if let Some(chat) = &v.chat {
+        t.newline().heading("This chat");
+        let state = if chat.quiet_in_force { " (in force now)" } else { "" };
+        t.line(&format!("Quiet hours: {}{state}", quiet_hours_text(&chat.quiet)));
+        if chat.snoozes.is_empty() {
+            t.line("Snoozes: none");
+        }
+        for s in &chat.snoozes {
+            t.line(&format!("Snoozed: {} until {}", snooze_scope_text(&s.scope), local(s.until, v.timezone)));
+        }
+    }
+    t.trimmed()
+}
+
+/// `operator status --json`.
+pub fn status_json(v: &StatusView) -> serde_json::Value {
+    #[derive(Serialize)]
+    struct Monitor<'a> {
+        status: &'a str,
+        alerts: u32,
+        detail: &'a str,
+        ran_at: String,
+    }
+    let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let monitors: serde_json::Map<String, serde_json::Value> = v
+        .monitors
+        .iter()
+        .map(|m| {
+            let value = Monitor { status: m.status.as_str(), alerts: m.alerts, detail: &m.detail, ran_at: ts(m.ran_at) };
+            (m.monitor.clone(), serde_json::to_value(value).unwrap_or_default())
+        })
+        .collect();
+    let sources: serde_json::Map<String, serde_json::Value> = v
+        .sources
+        .iter()
+        .map(|s| {
+            (
+                s.source.clone(),
+                serde_json::json!({
+                    "state": s.state.as_str(),
+                    "last_ok": s.last_ok.map(ts),
+                    "data_as_of": s.data_as_of.map(ts),
+                    "last_error": s.last_error,
+                }),
+            )
+        })
+        .collect();
+    let alerts_today: serde_json::Map<String, serde_json::Value> =
+        v.alerts_today.iter().map(|(p, n)| (p.to_string(), serde_json::json!(n))).collect();
+    serde_json::json!({
+        "now": ts(v.now),
+        "timezone": v.timezone.name(),
+        "last_run": v.last_run.as_ref().map(|r| serde_json::json!({
+            "started_at": ts(r.started_at),
+            "duration_ms": r.duration_ms,
+            "trigger": r.trigger,
+            "alerts": r.alerts,
+            "delivered": r.delivered,
+            "status": r.status,
+        })),
+        "run_count": v.run_count,
+        "monitors": monitors,
+        "sources": sources,
+        "alerts_today": alerts_today,
+        "outbox_pending": v.outbox_pending,
+    })
+}

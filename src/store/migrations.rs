@@ -1,0 +1,138 @@
+//! Embedded schema migrations, applied in order and keyed on `PRAGMA user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{Result, StoreError};
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE dedup_ledger (
+    recipient TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    sent_at   INTEGER NOT NULL,
+    priority  TEXT NOT NULL,
+    PRIMARY KEY (recipient, dedup_key)
+) WITHOUT ROWID;
+
+CREATE TABLE snoozes (
+    recipient  TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    until      INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (recipient, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE acks (
+    recipient TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    acked_at  INTEGER NOT NULL,
+    PRIMARY KEY (recipient, dedup_key)
+) WITHOUT ROWID;
+
+CREATE TABLE quiet_settings (
+    recipient  TEXT PRIMARY KEY,
+    enabled    INTEGER NOT NULL,
+    start_hour INTEGER NOT NULL,
+    end_hour   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE held_alerts (
+    recipient  TEXT NOT NULL,
+    dedup_key  TEXT NOT NULL,
+    alert_json TEXT NOT NULL,
+    held_at    INTEGER NOT NULL,
+    PRIMARY KEY (recipient, dedup_key)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    recipient       TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    priority        TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    alerts_json     TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    message_id      INTEGER,
+    delivered_at    INTEGER
+);
+CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at);
+
+CREATE TABLE item_snapshots (
+    item_key TEXT PRIMARY KEY,
+    title    TEXT NOT NULL,
+    due_date TEXT,
+    status   TEXT NOT NULL,
+    seen_at  INTEGER NOT NULL
+);
+
+CREATE TABLE punts (
+    id       INTEGER PRIMARY KEY,
+    item_key TEXT NOT NULL,
+    title    TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    reason   TEXT NOT NULL
+);
+CREATE INDEX punts_by_time ON punts (at, item_key);
+
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    trigger     TEXT NOT NULL,
+    alerts      INTEGER NOT NULL,
+    delivered   INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    error       TEXT
+);
+CREATE INDEX runs_by_time ON runs (started_at);
+
+CREATE TABLE monitor_results (
+    monitor    TEXT PRIMARY KEY,
+    run_id     INTEGER NOT NULL,
+    ran_at     INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    alerts     INTEGER NOT NULL,
+    detail     TEXT NOT NULL
+);
+
+CREATE TABLE source_status (
+    source     TEXT PRIMARY KEY,
+    state      TEXT NOT NULL,
+    last_ok    INTEGER,
+    data_as_of INTEGER,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE deliveries (
+    at        INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    priority  TEXT NOT NULL
+);
+CREATE INDEX deliveries_by_time ON deliveries (at);
+"#];
+
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > LATEST {
+        return Err(StoreError::TooNew { path: path.to_owned(), found: version, supported: LATEST });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The durable delivery outbox: a row is written before a send and marked delivered (with the
+//! channel's message id) after it, so a crash or restart resumes undelivered rows. Rows too
+//! old to matter expire.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::chat::StoredAlert;
+use super::{Result, Store, from_ts, to_ts};
+use crate::alert::{Alert, Priority};
+use crate::pipeline::{Notification, Recipient};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    Pending,
+    Delivered,
+    Expired,
+}
+
+impl OutboxStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Delivered => "delivered",
+            OutboxStatus::Expired => "expired",
+        }
+    }
+
+    fn parse(s: &str) -> OutboxStatus {
+        match s {
+            "delivered" => OutboxStatus::Delivered,
+            "expired" => OutboxStatus::Expired,
+            _ => OutboxStatus::Pending,
+        }
+    }
+}
+
+/// One message waiting for (or done with) delivery.
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: i64,
+    /// The recipient key (a chat id as text, or `desktop`).
+    pub recipient: String,
+    pub channel: String,
+    pub priority: Priority,
+    pub title: String,
+    pub body: String,
+    pub alerts: Vec<Alert>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub status: OutboxStatus,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub message_id: Option<i64>,
+}
+
+impl OutboxRow {
+    pub fn chat_id(&self) -> Option<i64> {
+        self.recipient.parse().ok()
+    }
+}
+
+const COLUMNS: &str = "id, recipient, channel, priority, title, body, alerts_json, created_at, expires_at, \
+                       status, attempts, next_attempt_at, last_error, message_id";
+
+fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let alerts_json: String = row.get(6)?;
+    let alerts = serde_json::from_str::<Vec<StoredAlert>>(&alerts_json)
+        .map(|v| v.into_iter().map(StoredAlert::into_alert).collect())
+        .unwrap_or_default();
+    Ok(OutboxRow {
+        id: row.get(0)?,
+        recipient: row.get(1)?,
+        channel: row.get(2)?,
+        priority: row.get::<_, String>(3)?.parse().unwrap_or(Priority::Info),
+        title: row.get(4)?,
+        body: row.get(5)?,
+        alerts,
+        created_at: from_ts(row.get(7)?),
+        expires_at: from_ts(row.get(8)?),
+        status: OutboxStatus::parse(&row.get::<_, String>(9)?),
+        attempts: row.get::<_, i64>(10)?.max(0) as u32,
+        next_attempt_at: from_ts(row.get(11)?),
+        last_error: row.get(12)?,
+        message_id: row.get(13)?,
+    })
+}
+
+impl Store {
+    /// Writes a notification for `recipient` on `channel` into the outbox, pending; returns its id.
+    pub fn enqueue(
+        &mut self,
+        recipient: Recipient,
+        channel: &str,
+        notification: &Notification,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let alerts: Vec<StoredAlert> = notification.alerts.iter().map(StoredAlert::from).collect();
+        self.conn.execute(
+            "INSERT INTO outbox (recipient, channel, priority, title, body, alerts_json, created_at, expires_at,
+                                 status, attempts, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?7)",
+            params![
+                recipient.key(),
+                channel,
+                notification.priority.as_str(),
+                notification.title,
+                notification.lines.join("\n"),
+                serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".to_owned()),
+                to_ts(now),
+                to_ts(expires_at),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Pending rows due for an attempt at `now` on `channel`, highest priority first, then oldest.
+    pub fn due_outbox(&self, channel: &str, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND channel = ?1 AND next_attempt_at <= ?2
+             ORDER BY CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                                    WHEN 'low' THEN 3 ELSE 4 END, id LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![channel, to_ts(now), limit as i64], row_to_outbox)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>> {
+        use rusqlite::OptionalExtension;
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1");
+        Ok(self.conn.query_row(&sql, [id], row_to_outbox).optional()?)
+    }
+
+    /// Marks a row delivered and records its alerts as sent to its recipient.
+    pub fn mark_delivered(&mut self, row: &OutboxRow, message_id: Option<i64>, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET status = 'delivered', message_id = ?2, delivered_at = ?3, attempts = attempts + 1
+             WHERE id = ?1",
+            params![row.id, message_id, to_ts(at)],
+        )?;
+        match Recipient::from_key(&row.recipient) {
+            Some(recipient) => self.record_sent(recipient, &row.alerts, at),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a failed attempt; the row stays pending until `next_attempt_at`.
+    pub fn mark_attempt_failed(&mut self, id: i64, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+            params![id, error, to_ts(next_attempt_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Expires pending rows whose `expires_at` has passed; returns them for the journal.
+    pub fn expire_outbox(&mut self, now: DateTime<Utc>) -> Result<Vec<OutboxRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND expires_at <= ?1");
+        let expired: Vec<OutboxRow> = {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([to_ts(now)], row_to_outbox)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        self.conn.execute(
+            "UPDATE outbox SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?1",
+            [to_ts(now)],
+        )?;
+        Ok(expired)
+    }
+
+    pub fn outbox_pending(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM outbox WHERE status = ?1", [OutboxStatus::Pending.as_str()], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .max(0) as u64)
+    }
+
+    /// Dedup keys waiting undelivered for `recipient`, with when they were queued.
+    pub(crate) fn in_flight_keys(&self, recipient: &str) -> Result<Vec<(String, DateTime<Utc>, Priority)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT alerts_json, created_at FROM outbox WHERE status = 'pending' AND recipient = ?1")?;
+        let rows = stmt.query_map([recipient], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, at) = row?;
+            for stored in serde_json::from_str::<Vec<StoredAlert>>(&json).unwrap_or_default() {
+                let alert = stored.into_alert();
+                out.push((alert.dedup_key, from_ts(at), alert.priority));
+            }
+        }
+        Ok(out)
+    }
+}
