@@ -21,7 +21,8 @@
 //!
 //! **Stress level (0-100).** Oura's `daily_stress` gives seconds of high stress and of high
 //! recovery, not a level. The level is `100 × stress_high / (stress_high + recovery_high)`,
-//! used only when the two add up to at least 30 minutes (less is too little signal). When the
+//! rounded to a whole number like Oura's own scores, and used only when the two add up to at
+//! least 30 minutes (less is too little signal). When the
 //! seconds are unusable but Oura's own `day_summary` is `stressful`, the level is taken as
 //! `stress_high + 1`: just over the warning line, so Oura's verdict raises a medium alert and
 //! never a high one. Today's document is used, else yesterday's.
@@ -222,7 +223,7 @@ fn stress_level(doc: &Stress, t: &HealthThresholds) -> Option<(f64, String)> {
             text::hours(high / 3600.0),
             text::hours(recovery / 3600.0)
         );
-        return Some((100.0 * high / total, detail));
+        return Some(((100.0 * high / total).round(), detail));
     }
     (doc.day_summary.as_deref() == Some("stressful")).then(|| {
         (
