@@ -12,8 +12,8 @@
 //! | `patterns:context_switching` | ≥ `context_switch_clients` distinct non-internal clients touched today | low |
 //! | `patterns:stale_focus` | `CurrentFocus.md` untouched for more than `stale_focus_days` | low |
 //!
-//! The details of each rule (windows, minimum counts) are documented in [`trends`] and
-//! [`workload`].
+//! The details of each rule (windows, minimum counts) are documented in the `trends` and
+//! `workload` submodules.
 
 mod trends;
 mod workload;
