@@ -1,1 +1,278 @@
-//! TODO
+//! The health monitor: today's Oura numbers against the configured thresholds.
+//!
+//! "Today" is `now.date_naive()` in the user's zone; an Oura `day` is the local wake-up day,
+//! so last night's sleep and this morning's readiness both carry today's date. Every rule
+//! reads only rows for the day it judges: yesterday's readiness never raises today's alert.
+//!
+//! Rules and priorities (class `health`):
+//!
+//! | key | fires when | warning | critical |
+//! |---|---|---|---|
+//! | `health:readiness` | today's score < `readiness_warning` / `_critical` | medium | critical |
+//! | `health:hrv` | last night's HRV vs the mean of the previous 30 nights (≥ 7 needed), deviation ≤ `hrv_warning_deviation` / `_critical` | medium | critical |
+//! | `health:sleep` | last night's total sleep < `sleep_hours_warning` / `_critical` | medium | **high** |
+//! | `health:stress` | stress level (below) > `stress_high` / `stress_critical` | medium | high |
+//! | `health:recovery_index` | today's recovery-index contributor < `recovery_index_warning` / `_critical` | medium | high |
+//! | `health:no_data` | no cache sync recorded, or the last one older than `data_stale_hours` | low | — |
+//!
+//! Readiness and HRV at their critical level are critical. Sleep, stress and recovery index
+//! stop at high: one short night or one tense day is worth a push, not an emergency.
+//! Legacy `daily_sleep` rows carry no duration, so they never raise a sleep-hours alert.
+//!
+//! **Stress level (0-100).** Oura's `daily_stress` gives seconds of high stress and of high
+//! recovery, not a level. The level is `100 × stress_high / (stress_high + recovery_high)`,
+//! rounded to a whole number like Oura's own scores, and used only when the two add up to at
+//! least 30 minutes (less is too little signal). When the
+//! seconds are unusable but Oura's own `day_summary` is `stressful`, the level is taken as
+//! `stress_high + 1`: just over the warning line, so Oura's verdict raises a medium alert and
+//! never a high one. Today's document is used, else yesterday's.
+//!
+//! **No new data** is not an outage: data only arrives after the phone syncs the ring, so a
+//! stale cache is a low-priority nudge. A snapshot with no sync time at all (the writer never
+//! recorded one) counts as stale too.
+
+pub(crate) mod text;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::alert::{Alert, AlertClass, Findings, Priority};
+use crate::config::HealthThresholds;
+use crate::sources::{OuraSnapshot, Stress};
+
+/// How many earlier nights the HRV baseline looks back over.
+const HRV_BASELINE_DAYS: u64 = 30;
+/// The fewest baseline nights an HRV comparison needs.
+const HRV_MIN_BASELINE_NIGHTS: usize = 7;
+/// The least high-stress plus high-recovery time that yields a stress level.
+const STRESS_MIN_SECONDS: f64 = 30.0 * 60.0;
+
+/// Evaluates every health rule for `now` (the user's local time).
+pub fn health(oura: &OuraSnapshot, now: DateTime<Tz>, t: &HealthThresholds) -> Findings {
+    let ctx = Ctx {
+        today: now.date_naive(),
+        at: now.with_timezone(&Utc),
+    };
+    let mut findings = Findings::default();
+    let rules = [
+        readiness(oura, &ctx, t),
+        hrv(oura, &ctx, t),
+        sleep(oura, &ctx, t),
+        stress(oura, &ctx, t),
+        recovery_index(oura, &ctx, t),
+        no_data(oura, &ctx, t),
+    ];
+    for alert in rules.into_iter().flatten() {
+        findings.push(alert);
+    }
+    findings
+}
+
+struct Ctx {
+    today: NaiveDate,
+    at: DateTime<Utc>,
+}
+
+impl Ctx {
+    fn alert(&self, kind: &str, priority: Priority, title: String, message: String) -> Alert {
+        Alert::new(
+            AlertClass::Health,
+            kind,
+            None,
+            priority,
+            title,
+            message,
+            self.at,
+        )
+    }
+}
+
+fn readiness(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let score = oura
+        .readiness
+        .iter()
+        .rev()
+        .filter(|r| r.day == ctx.today)
+        .find_map(|r| r.score)?;
+    let (priority, message) = if score < t.readiness_critical {
+        (
+            Priority::Critical,
+            format!(
+                "Your readiness is {} (Very Low). You're at risk of burnout. Rest today.",
+                text::num(score)
+            ),
+        )
+    } else if score < t.readiness_warning {
+        (
+            Priority::Medium,
+            format!(
+                "Your readiness is {} (Low). Consider lighter tasks today.",
+                text::num(score)
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(ctx.alert(
+        "readiness",
+        priority,
+        format!("Readiness {}", text::num(score)),
+        message,
+    ))
+}
+
+fn hrv(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let last_night = oura
+        .sleep
+        .iter()
+        .rev()
+        .filter(|n| n.day == ctx.today)
+        .find_map(|n| n.average_hrv)?;
+    let first = ctx.today.checked_sub_days(Days::new(HRV_BASELINE_DAYS))?;
+    let baseline: Vec<f64> = oura
+        .sleep
+        .iter()
+        .filter(|n| n.day >= first && n.day < ctx.today)
+        .filter_map(|n| n.average_hrv)
+        .filter(|v| v.is_finite())
+        .collect();
+    if baseline.len() < HRV_MIN_BASELINE_NIGHTS {
+        return None;
+    }
+    let mean = baseline.iter().sum::<f64>() / baseline.len() as f64;
+    if mean <= 0.0 {
+        return None;
+    }
+    let deviation = (last_night - mean) / mean * 100.0;
+    let priority = if deviation <= t.hrv_critical_deviation {
+        Priority::Critical
+    } else if deviation <= t.hrv_warning_deviation {
+        Priority::Medium
+    } else {
+        return None;
+    };
+    let pct = text::percent(deviation);
+    let message = format!(
+        "HRV {} ms is {pct} below your 30-day average of {} ms.",
+        text::num(last_night),
+        text::num(mean)
+    );
+    Some(ctx.alert("hrv", priority, format!("HRV {pct} below average"), message))
+}
+
+fn sleep(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let hours = oura
+        .sleep
+        .iter()
+        .rev()
+        .filter(|n| n.day == ctx.today)
+        .find_map(|n| n.total_sleep_hours())?;
+    let (priority, limit) = if hours < t.sleep_hours_critical {
+        (Priority::High, t.sleep_hours_critical)
+    } else if hours < t.sleep_hours_warning {
+        (Priority::Medium, t.sleep_hours_warning)
+    } else {
+        return None;
+    };
+    let shown = text::hours(hours);
+    let message = format!(
+        "You slept {shown} last night, under {} h. Go easy today and protect tonight's sleep.",
+        text::num(limit)
+    );
+    Some(ctx.alert("sleep", priority, format!("Sleep {shown}"), message))
+}
+
+fn stress(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let yesterday = ctx.today.pred_opt()?;
+    let (doc, when) = match latest_stress(oura, ctx.today) {
+        Some(doc) => (doc, "today"),
+        None => (latest_stress(oura, yesterday)?, "yesterday"),
+    };
+    let (level, detail) = stress_level(doc, t)?;
+    let priority = if level > t.stress_critical {
+        Priority::High
+    } else if level > t.stress_high {
+        Priority::Medium
+    } else {
+        return None;
+    };
+    let message = format!(
+        "Stress level {} {when}: {detail}. Plan a real break.",
+        text::num(level)
+    );
+    Some(ctx.alert(
+        "stress",
+        priority,
+        format!("Stress {}", text::num(level)),
+        message,
+    ))
+}
+
+fn latest_stress(oura: &OuraSnapshot, day: NaiveDate) -> Option<&Stress> {
+    oura.stress.iter().rev().find(|s| s.day == day)
+}
+
+/// The 0-100 level described in the module doc, with words explaining where it came from.
+fn stress_level(doc: &Stress, t: &HealthThresholds) -> Option<(f64, String)> {
+    let high = doc.stress_high_seconds.unwrap_or(0.0);
+    let recovery = doc.recovery_high_seconds.unwrap_or(0.0);
+    let total = high + recovery;
+    if total.is_finite() && total >= STRESS_MIN_SECONDS && high >= 0.0 && recovery >= 0.0 {
+        let detail = format!(
+            "{} of high stress against {} of recovery",
+            text::hours(high / 3600.0),
+            text::hours(recovery / 3600.0)
+        );
+        return Some(((100.0 * high / total).round(), detail));
+    }
+    (doc.day_summary.as_deref() == Some("stressful")).then(|| {
+        (
+            t.stress_high + 1.0,
+            "Oura rated the day stressful".to_string(),
+        )
+    })
+}
+
+fn recovery_index(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let index = oura
+        .readiness
+        .iter()
+        .rev()
+        .filter(|r| r.day == ctx.today)
+        .find_map(|r| r.contributors.recovery_index)?;
+    let (priority, limit) = if index < t.recovery_index_critical {
+        (Priority::High, t.recovery_index_critical)
+    } else if index < t.recovery_index_warning {
+        (Priority::Medium, t.recovery_index_warning)
+    } else {
+        return None;
+    };
+    let message = format!(
+        "Your recovery index is {} (under {}): your body has not caught up with yesterday's load. Keep today light.",
+        text::num(index),
+        text::num(limit)
+    );
+    Some(ctx.alert(
+        "recovery_index",
+        priority,
+        format!("Recovery index {}", text::num(index)),
+        message,
+    ))
+}
+
+fn no_data(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let title = "No new Oura data".to_string();
+    let Some(last) = oura.last_sync else {
+        let message = "The Oura cache has no sync recorded — has the ring synced?".to_string();
+        return Some(ctx.alert("no_data", Priority::Low, title, message));
+    };
+    let age_hours = (ctx.at - last).num_minutes() as f64 / 60.0;
+    if age_hours <= t.data_stale_hours {
+        return None;
+    }
+    let message = format!(
+        "No new Oura data for {} hours — has the ring synced?",
+        age_hours.floor() as i64
+    );
+    Some(ctx.alert("no_data", Priority::Low, title, message))
+}

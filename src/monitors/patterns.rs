@@ -1,1 +1,192 @@
-//! TODO
+//! The pattern monitor: slow trends across days, from every source plus the store's punt
+//! counts. Each source is optional; a rule whose source is absent is skipped.
+//!
+//! Rules (class `patterns`; "today" is the user's local day):
+//!
+//! | key | fires when | priority |
+//! |---|---|---|
+//! | `patterns:procrastination:<item_key>` | an item punted ≥ `procrastination_count` times | medium |
+//! | `patterns:energy_decline` | mean readiness of today−6..today fell ≥ `energy_decline_percent` below the 7 days before (≥ 4 scores in each) | high |
+//! | `patterns:overcommitment` | WorkOS tasks created / finished in the lookback > `overcommitment_ratio` | medium |
+//! | `patterns:sleep_debt` | ≥ `sleep_debt_nights` consecutive nights under `sleep_debt_hours` | high |
+//! | `patterns:context_switching` | ≥ `context_switch_clients` distinct non-internal clients touched today | low |
+//! | `patterns:stale_focus` | `CurrentFocus.md` untouched for more than `stale_focus_days` | low |
+//!
+//! The details of each rule (windows, minimum counts) are documented in the `trends` and
+//! `workload` submodules.
+
+mod trends;
+mod workload;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::PuntCount;
+use super::health::text;
+use crate::alert::{Alert, AlertClass, Findings, Priority};
+use crate::config::PatternMonitor;
+use crate::sources::{OuraSnapshot, StateSnapshot, WorkosSnapshot};
+
+/// Everything the pattern rules look at; `None` for a source that could not be read.
+#[derive(Debug, Clone, Copy)]
+pub struct PatternInput<'a> {
+    pub oura: Option<&'a OuraSnapshot>,
+    pub workos: Option<&'a WorkosSnapshot>,
+    pub state: Option<&'a StateSnapshot>,
+    pub punts: &'a [PuntCount],
+}
+
+/// Evaluates every pattern rule for `now` (the user's local time).
+pub fn patterns(input: &PatternInput, now: DateTime<Tz>, cfg: &PatternMonitor) -> Findings {
+    let ctx = Ctx {
+        cfg,
+        now,
+        today: now.date_naive(),
+        at: now.with_timezone(&Utc),
+    };
+    let mut findings = Findings::default();
+    for alert in procrastination(input.punts, &ctx) {
+        findings.push(alert);
+    }
+    let single = [
+        input.oura.and_then(|o| trends::energy_decline(o, &ctx)),
+        input.oura.and_then(|o| trends::sleep_debt(o, &ctx)),
+        input.workos.and_then(|w| workload::overcommitment(w, &ctx)),
+        input
+            .workos
+            .and_then(|w| workload::context_switching(w, &ctx)),
+        input.state.and_then(|s| stale_focus(s, &ctx)),
+    ];
+    for alert in single.into_iter().flatten() {
+        findings.push(alert);
+    }
+    findings
+}
+
+/// What every rule needs besides its source.
+struct Ctx<'a> {
+    cfg: &'a PatternMonitor,
+    now: DateTime<Tz>,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    fn alert(
+        &self,
+        kind: &str,
+        subject: Option<&str>,
+        priority: Priority,
+        title: String,
+        message: String,
+    ) -> Alert {
+        Alert::new(
+            AlertClass::Patterns,
+            kind,
+            subject,
+            priority,
+            title,
+            message,
+            self.at,
+        )
+    }
+
+    /// "this week" for a 7-day lookback, else "in the last N days".
+    fn lookback_phrase(&self) -> String {
+        match self.cfg.lookback_days {
+            7 => "this week".to_string(),
+            1 => "today".to_string(),
+            n => format!("in the last {n} days"),
+        }
+    }
+}
+
+/// One medium alert per item punted at least `procrastination_count` times. Commitments are
+/// "rescheduled" (their due date moved); WorkOS tasks were "pushed off today's list".
+fn procrastination<'p>(punts: &'p [PuntCount], ctx: &'p Ctx) -> impl Iterator<Item = Alert> + 'p {
+    let min = ctx.cfg.thresholds.procrastination_count.max(1);
+    punts.iter().filter(move |p| p.count >= min).map(move |p| {
+        let verb = if p.item_key.starts_with("task:") {
+            format!("pushed '{}' off today's list", p.title)
+        } else {
+            format!("rescheduled '{}'", p.title)
+        };
+        let message = format!(
+            "You've {verb} {} times {}. Block time now?",
+            p.count,
+            ctx.lookback_phrase()
+        );
+        let title = format!("Punted {} times: {}", p.count, p.title);
+        ctx.alert(
+            "procrastination",
+            Some(&p.item_key),
+            Priority::Medium,
+            title,
+            message,
+        )
+        .with_subject_label(p.title.as_str())
+    })
+}
+
+/// `CurrentFocus.md` not modified for more than `stale_focus_days` whole days. A missing or
+/// unreadable file says nothing.
+fn stale_focus(state: &StateSnapshot, ctx: &Ctx) -> Option<Alert> {
+    let modified = *state.focus_modified.ok()?;
+    let limit = i64::from(ctx.cfg.thresholds.stale_focus_days);
+    let age = ctx.at - modified;
+    if age <= Duration::days(limit) {
+        return None;
+    }
+    let days = age.num_days();
+    let message =
+        format!("CurrentFocus.md hasn't been updated in {days} days. Is it still your focus?");
+    Some(ctx.alert(
+        "stale_focus",
+        None,
+        Priority::Low,
+        "Focus file is stale".to_string(),
+        message,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookback_phrase_reads_naturally() {
+        let cfg = |lookback_days| PatternMonitor {
+            enabled: true,
+            lookback_days,
+            thresholds: crate::config::PatternThresholds {
+                procrastination_count: 3,
+                energy_decline_percent: 20.0,
+                overcommitment_ratio: 1.5,
+                sleep_debt_hours: 7.0,
+                sleep_debt_nights: 3,
+                context_switch_clients: 5,
+                stale_focus_days: 7,
+            },
+        };
+        let now = chrono::TimeZone::with_ymd_and_hms(
+            &chrono_tz::America::New_York,
+            2025,
+            11,
+            27,
+            12,
+            0,
+            0,
+        )
+        .unwrap();
+        for (days, want) in [(7, "this week"), (1, "today"), (14, "in the last 14 days")] {
+            let cfg = cfg(days);
+            let ctx = Ctx {
+                cfg: &cfg,
+                now,
+                today: now.date_naive(),
+                at: now.with_timezone(&Utc),
+            };
+            assert_eq!(ctx.lookback_phrase(), want);
+        }
+    }
+}
