@@ -6,12 +6,13 @@
 //! alerts held overnight are released as one digest (built in `digest`) once quiet hours end.
 //! Pure: no IO, never reads the clock, records nothing as sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    ChatState, Outcome, Plan, Policy, Snooze, SnoozeScope, digest, in_quiet_hours, notify,
+    ChatState, Notification, Outcome, Plan, Policy, Snooze, SnoozeScope, digest, in_quiet_hours,
+    notify,
 };
 use crate::alert::{Alert, Priority};
 
@@ -23,57 +24,70 @@ use crate::alert::{Alert, Priority};
 pub fn decide(alerts: &[Alert], state: &ChatState, now: DateTime<Utc>, policy: &Policy) -> Plan {
     let quiet_now = quiet_in_force(state, policy, now);
     let winners = batch_winners(alerts);
-    let mut outcomes: Vec<Option<Outcome>> = alerts
+    let screened: Vec<Option<Outcome>> = alerts
         .iter()
         .enumerate()
         .map(|(i, alert)| screen(i, alert, &winners, state, now, policy, quiet_now))
         .collect();
-
     let remaining: Vec<usize> = (0..alerts.len())
-        .filter(|&i| outcomes[i].is_none())
+        .filter(|&i| screened[i].is_none())
         .collect();
     let (kept, capped) = storm_cap(alerts, remaining, policy.max_alerts_per_run);
-    for &i in &capped {
-        outcomes[i] = Some(Outcome::StormCapped);
-    }
-    let mut send = Vec::new();
-    for i in kept {
-        if alerts[i].priority < policy.min_priority {
-            outcomes[i] = Some(Outcome::BelowMinPriority);
-        } else {
-            outcomes[i] = Some(Outcome::Send);
-            send.push(i);
-        }
-    }
 
+    let send: Vec<usize> = kept
+        .into_iter()
+        .filter(|&i| alerts[i].priority >= policy.min_priority)
+        .collect();
+    let capped_set: BTreeSet<usize> = capped.iter().copied().collect();
     let decisions: Vec<(Alert, Outcome)> = alerts
         .iter()
-        .zip(outcomes)
-        .map(|(alert, outcome)| (alert.clone(), outcome.unwrap_or(Outcome::Send)))
+        .zip(screened)
+        .enumerate()
+        .map(|(i, (alert, screened))| {
+            let outcome = screened.unwrap_or(if capped_set.contains(&i) {
+                Outcome::StormCapped
+            } else if alert.priority < policy.min_priority {
+                Outcome::BelowMinPriority
+            } else {
+                Outcome::Send
+            });
+            (alert.clone(), outcome)
+        })
         .collect();
-    let hold = newly_held(&decisions, state);
 
+    let release_held = !state.held.is_empty() && !quiet_now;
+    Plan {
+        hold: newly_held(&decisions, state),
+        deliver: deliveries(alerts, &send, &capped, state, now, policy, release_held),
+        decisions,
+        release_held,
+    }
+}
+
+/// The messages, in delivery order: the digest (when held alerts are released), the alerts
+/// sent, then the storm cap's "+N more" line for what the recipient would otherwise have got.
+fn deliveries(
+    alerts: &[Alert],
+    send: &[usize],
+    capped: &[usize],
+    state: &ChatState,
+    now: DateTime<Utc>,
+    policy: &Policy,
+    release_held: bool,
+) -> Vec<Notification> {
     let mut deliver = Vec::new();
-    let mut release_held = false;
-    if !state.held.is_empty() && !quiet_now {
-        release_held = true;
+    if release_held {
         let fresh: Vec<&str> = send.iter().map(|&i| alerts[i].dedup_key.as_str()).collect();
         deliver.extend(digest::digest(state, now, policy, &fresh));
     }
-    deliver.extend(notify::notifications(alerts, &send));
+    deliver.extend(notify::notifications(alerts, send));
     let overflow: Vec<&Alert> = capped
         .iter()
         .map(|&i| &alerts[i])
         .filter(|a| a.priority >= policy.min_priority)
         .collect();
     deliver.extend(notify::overflow(&overflow));
-
-    Plan {
-        decisions,
-        deliver,
-        hold,
-        release_held,
-    }
+    deliver
 }
 
 /// Whether this recipient's quiet hours are in force at `now`.

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use super::decide::is_snoozed;
-use super::notify::count_noun;
+use super::notify::plural;
 use super::{ChatState, Notification, NotificationKind, Policy};
 use crate::alert::Alert;
 
@@ -36,8 +36,9 @@ pub(super) fn digest(
     Some(Notification {
         priority,
         title: format!(
-            "While you were in quiet hours: {}",
-            count_noun(members.len(), "alert")
+            "While you were in quiet hours: {} {}",
+            members.len(),
+            plural(members.len(), "alert")
         ),
         lines: members.iter().map(|a| digest_line(a)).collect(),
         alerts: members.into_iter().cloned().collect(),

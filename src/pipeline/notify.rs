@@ -31,19 +31,19 @@ pub(super) fn overflow(capped: &[&Alert]) -> Option<Notification> {
     let priority = capped.iter().map(|a| a.priority).max()?;
     Some(Notification {
         priority,
-        title: format!("+{} more", count_noun(capped.len(), "alert")),
+        title: format!("+{} more {}", capped.len(), plural(capped.len(), "alert")),
         lines: capped.iter().map(|a| a.title.clone()).collect(),
         alerts: Vec::new(),
         kind: NotificationKind::Overflow,
     })
 }
 
-/// "1 alert", "3 alerts".
-pub(super) fn count_noun(n: usize, noun: &str) -> String {
+/// `noun` for one, `noun` + "s" otherwise ("alert", "alerts").
+pub(super) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
-        format!("1 {noun}")
+        noun.to_owned()
     } else {
-        format!("{n} {noun}s")
+        format!("{noun}s")
     }
 }
 
