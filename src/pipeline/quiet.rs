@@ -55,7 +55,7 @@ pub fn next_local_hour_after(tz: Tz, now: DateTime<Utc>, hour: u8) -> DateTime<U
         .take(8)
         .filter_map(|date| resolve_local(tz, date.and_time(time)))
         .find(|instant| *instant > now)
-        .unwrap_or(now + Duration::days(1))
+        .unwrap_or_else(|| now.checked_add_signed(Duration::days(1)).unwrap_or(now))
 }
 
 /// Longest DST gap searched for a valid local time: a whole skipped day (Samoa, 2011).
