@@ -8,10 +8,12 @@
 //! Nothing here marks anything as sent.
 
 mod decide;
+mod digest;
+mod notify;
 mod quiet;
 
 pub use decide::decide;
-pub use quiet::{in_quiet_hours, quiet_hours_end_after};
+pub use quiet::{in_quiet_hours, next_local_hour_after, quiet_hours_end_after};
 
 use std::collections::{BTreeMap, BTreeSet};
 
