@@ -2,9 +2,9 @@
 //!
 //! Owns the windowed queries over `readiness_data`, `sleep_data` and `activity_data` (by the
 //! indexed `day` column, both bounds inclusive), decoding their JSON documents into an
-//! [`OuraSnapshot`], and `cache_meta.last_sync_time`. The document decoders live in
-//! [`parse`] so the API fallback can reuse them. Never writes the file; rows whose day or JSON
-//! cannot be decoded are skipped and counted, never fatal.
+//! [`OuraSnapshot`], and `cache_meta.last_sync_time`. The document decoders live in `parse`
+//! (re-exported here) so the API fallback can reuse them. Never writes the file; rows whose
+//! day or JSON cannot be decoded are skipped and counted, never fatal.
 
 mod parse;
 

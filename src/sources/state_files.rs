@@ -51,14 +51,14 @@ impl StateFiles {
         StateSnapshot {
             commitment_data: self
                 .read_text(COMMITMENT_DATA_FILE)
-                .and_then_parse(|t| parse_commitment_data(t)),
+                .and_then_parse(parse_commitment_data),
             commitments_md: self
                 .read_text(COMMITMENTS_MD_FILE)
                 .and_then_parse(|t| Ok(parse_commitments_md(t))),
             focus_modified: self.modified(CURRENT_FOCUS_FILE),
             brain_dumps: self
                 .read_text(BRAIN_DUMPS_FILE)
-                .and_then_parse(|t| parse_brain_dumps(t)),
+                .and_then_parse(parse_brain_dumps),
         }
     }
 

@@ -54,11 +54,16 @@ pub(crate) fn open_read_only(
 
 /// Classifies a rusqlite error for a caller deciding whether to retry.
 pub(crate) fn map_error(what: &'static str, err: rusqlite::Error) -> SourceError {
-    let rusqlite::Error::SqliteFailure(failure, message) = &err else {
-        return permanent(what, err.to_string());
+    let (code, detail) = match &err {
+        rusqlite::Error::SqliteFailure(failure, message) => (
+            failure.code,
+            message.clone().unwrap_or_else(|| failure.to_string()),
+        ),
+        // A statement that fails to prepare (e.g. a missing column) comes with its SQL.
+        rusqlite::Error::SqlInputError { error, msg, .. } => (error.code, msg.clone()),
+        _ => return permanent(what, err.to_string()),
     };
-    let detail = message.clone().unwrap_or_else(|| failure.to_string());
-    match failure.code {
+    match code {
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => SourceError::Transient {
             what,
             reason: format!("database is busy or locked ({detail})"),
