@@ -150,7 +150,9 @@ impl Task {
             Some("milestone") => Some(7),
             _ => None,
         };
-        tier.or(self.points_ai_guess).or(self.effort_estimate).unwrap_or(2)
+        tier.or(self.points_ai_guess)
+            .or(self.effort_estimate)
+            .unwrap_or(2)
     }
 
     pub fn is_done(&self) -> bool {

@@ -1,0 +1,183 @@
+//! Unit tests of the Oura document decoders and the night selection.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::*;
+use crate::sources::schema::{legacy_daily_sleep_doc, readiness_doc, sleep_period_doc};
+use crate::sources::{Readiness, ReadinessContributors, SleepNight};
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default()
+}
+
+fn period(d: u32, kind: &str, hours: Option<f64>) -> SleepNight {
+    SleepNight {
+        day: day(d),
+        kind: kind.to_owned(),
+        total_sleep_seconds: hours.map(|h| h * 3600.0),
+        ..SleepNight::default()
+    }
+}
+
+fn legacy(d: u32, score: Option<f64>) -> SleepNight {
+    SleepNight {
+        day: day(d),
+        kind: LEGACY_SLEEP_KIND.to_owned(),
+        score,
+        ..SleepNight::default()
+    }
+}
+
+#[test]
+fn night_selection_per_day() {
+    struct Case {
+        name: &'static str,
+        input: Vec<SleepNight>,
+        want_kind: &'static str,
+        want_hours: Option<f64>,
+        want_naps: u32,
+    }
+    let cases = [
+        Case {
+            name: "long_sleep wins over a longer nap",
+            input: vec![
+                period(5, "late_nap", Some(9.0)),
+                period(5, "long_sleep", Some(6.0)),
+            ],
+            want_kind: "long_sleep",
+            want_hours: Some(6.0),
+            want_naps: 1,
+        },
+        Case {
+            name: "no long_sleep: the longest period",
+            input: vec![
+                period(5, "sleep", Some(2.0)),
+                period(5, "sleep", Some(5.5)),
+                period(5, "rest", None),
+            ],
+            want_kind: "sleep",
+            want_hours: Some(5.5),
+            want_naps: 2,
+        },
+        Case {
+            name: "a period beats a legacy document of the same day",
+            input: vec![legacy(5, Some(80.0)), period(5, "sleep", Some(7.0))],
+            want_kind: "sleep",
+            want_hours: Some(7.0),
+            want_naps: 0,
+        },
+        Case {
+            name: "legacy only: the one with a score",
+            input: vec![legacy(5, None), legacy(5, Some(71.0))],
+            want_kind: LEGACY_SLEEP_KIND,
+            want_hours: None,
+            want_naps: 0,
+        },
+        Case {
+            name: "equal durations keep the earlier row",
+            input: vec![period(5, "sleep", Some(3.0)), period(5, "rest", Some(3.0))],
+            want_kind: "sleep",
+            want_hours: Some(3.0),
+            want_naps: 1,
+        },
+    ];
+    for case in cases {
+        let nights = select_nights(case.input);
+        assert_eq!(nights.len(), 1, "{}", case.name);
+        let night = &nights[0];
+        assert_eq!(night.kind, case.want_kind, "{}", case.name);
+        assert_eq!(night.total_sleep_hours(), case.want_hours, "{}", case.name);
+        assert_eq!(night.naps, case.want_naps, "{}", case.name);
+    }
+}
+
+#[test]
+fn nights_come_out_ascending_by_day() {
+    let nights = select_nights([period(7, "sleep", Some(7.0)), period(3, "sleep", Some(6.0))]);
+    let days: Vec<_> = nights.iter().map(|n| n.day).collect();
+    assert_eq!(days, vec![day(3), day(7)]);
+}
+
+#[test]
+fn readiness_round_trips_through_the_document_builder() {
+    let r = Readiness {
+        day: day(24),
+        score: Some(62.0),
+        contributors: ReadinessContributors {
+            hrv_balance: Some(41.0),
+            recovery_index: None,
+            resting_heart_rate: Some(77.5),
+            ..ReadinessContributors::default()
+        },
+        temperature_deviation: Some(-0.12),
+    };
+    assert_eq!(parse_readiness_doc(&readiness_doc(&r)), Some(r));
+}
+
+#[test]
+fn sleep_period_round_trips_and_legacy_is_recognised() {
+    let night = SleepNight {
+        bedtime_start: chrono::DateTime::parse_from_rfc3339("2026-01-23T23:10:00-05:00").ok(),
+        bedtime_end: chrono::DateTime::parse_from_rfc3339("2026-01-24T06:40:00-05:00").ok(),
+        time_in_bed_seconds: Some(27000.0),
+        efficiency: Some(88.0),
+        average_hrv: Some(34.0),
+        average_heart_rate: Some(58.25),
+        lowest_heart_rate: Some(51.0),
+        ..period(24, "long_sleep", Some(6.5))
+    };
+    assert_eq!(parse_sleep_doc(&sleep_period_doc(&night)), Some(night));
+
+    let old = parse_sleep_doc(&legacy_daily_sleep_doc(day(2), Some(74.0)));
+    assert_eq!(old, Some(legacy(2, Some(74.0))));
+}
+
+#[test]
+fn documents_with_nulls_missing_fields_or_no_day() {
+    let sparse = json!({"day": "2026-01-24", "score": null, "contributors": null});
+    let r = parse_readiness_doc(&sparse);
+    assert_eq!(
+        r.map(|r| (r.score, r.contributors)),
+        Some((None, Default::default()))
+    );
+
+    let untyped_period = json!({"day": "2026-01-24", "total_sleep_duration": 3600});
+    assert_eq!(
+        parse_sleep_doc(&untyped_period).map(|n| n.kind),
+        Some("sleep".to_owned())
+    );
+
+    let bad_bedtime = json!({"day": "2026-01-24", "type": "sleep", "bedtime_start": "late"});
+    assert_eq!(
+        parse_sleep_doc(&bad_bedtime).and_then(|n| n.bedtime_start),
+        None
+    );
+
+    assert_eq!(parse_activity_doc(&json!({"score": 80})), None, "no day");
+    assert_eq!(
+        parse_activity_doc(&json!({"day": "24/01/2026"})),
+        None,
+        "bad day"
+    );
+    assert_eq!(parse_activity_doc(&json!([1, 2])), None, "not an object");
+}
+
+#[test]
+fn stress_documents_in_seconds_with_nullable_fields() {
+    let doc = json!({"id": "x", "day": "2026-01-24", "stress_high": 5400, "recovery_high": null,
+                     "day_summary": "stressful"});
+    let s = parse_stress_doc(&doc);
+    assert_eq!(s.as_ref().and_then(|s| s.stress_high_seconds), Some(5400.0));
+    assert_eq!(s.as_ref().and_then(|s| s.recovery_high_seconds), None);
+    assert_eq!(s.and_then(|s| s.day_summary).as_deref(), Some("stressful"));
+    let empty = parse_stress_doc(&json!({"day": "2026-01-24"}));
+    assert_eq!(empty.and_then(|s| s.day_summary), None);
+}
+
+#[test]
+fn last_per_day_keeps_the_latest_row_of_each_day() {
+    let items = vec![(1, "a"), (1, "b"), (2, "c")];
+    let kept = last_per_day(items, |&(d, _)| day(d));
+    assert_eq!(kept, vec![(1, "b"), (2, "c")]);
+}
