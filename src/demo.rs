@@ -246,7 +246,7 @@ fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale)
         let mut add = |status: &str, title: String, client: i64, created: DateTime<Utc>, updated: DateTime<Utc>, done: Option<DateTime<Utc>>, rng: &mut Rng| -> rusqlite::Result<()> {
             id += 1;
             let tier = tiers[(rng.next() % 4) as usize];
-            task.execute(params![id, client, title, status, tier, (rng.next() % 5 + 1) as i64, id, iso(created), iso(updated), done.map(iso), (rng.next() % 6 + 1) as i64])
+            task.execute(params![id, client, title, status, tier, (rng.next() % 5 + 1) as i64, id, iso(created), iso(updated), done.map(iso), (rng.next() % 6 + 1) as i64]).map(|_| ())
         };
         // Fourteen on today's list, five clients touched this morning.
         for i in 0..14 {
