@@ -10,8 +10,8 @@ use chrono_tz::Tz;
 use super::build_adapters::adapters;
 use super::build_alerters::alerters;
 use super::build_monitors::monitors;
-use super::reader::{Ctx, Section, did_you_mean, to_string};
-use super::value::Value;
+use super::reader::{Ctx, Section, did_you_mean};
+use super::value::{Value, to_string};
 use super::{
     CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, Intervals, Logging, QuietHours,
     Rotation, StateConfig,

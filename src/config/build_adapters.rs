@@ -4,7 +4,8 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::build_monitors::list_items;
-use super::reader::{Ctx, Section, to_string};
+use super::reader::{Ctx, Section};
+use super::value::to_string;
 use super::{Adapters, OuraAdapter, StateFilesAdapter, WorkosAdapter};
 
 pub(super) fn adapters(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Adapters {

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use crate::alert::Priority;
 
 use super::build_adapters::http_url;
-use super::reader::{Ctx, Section, Slot, to_string};
-use super::value::Value;
+use super::reader::{Ctx, Section, Slot};
+use super::value::{Value, to_string};
 use super::{Alerters, DesktopAlerter, JournalAlerter, TelegramAlerter};
 
 pub(super) fn alerters(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Alerters {

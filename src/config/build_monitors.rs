@@ -1,8 +1,9 @@
 //! `monitors.*`: health thresholds, task checks and pattern thresholds, with the design's
 //! defaults (sections 4 and 6) and the checks that keep warning and critical levels in order.
 
-use super::reader::{Ctx, Section, Slot, did_you_mean, to_i64, to_string};
+use super::reader::{Ctx, Section, Slot, did_you_mean};
 use super::value::Value;
+use super::value::{to_i64, to_string};
 use super::{
     HealthMonitor, HealthThresholds, Monitors, PatternMonitor, PatternThresholds, TaskCheck,
     TaskMonitor,

@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::Config;
 use super::build;
 use super::interp::expand_tree;
 use super::reader::Ctx;
 use super::value::parse;
+use super::{Config, Secret};
 
 /// One problem in a configuration file, named by its key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,9 +155,40 @@ pub fn load_str(
     };
     let config = build::config(&mut ctx, &tree, source_path);
     if ctx.problems.is_empty() {
-        Ok(config)
-    } else {
-        Err(fail(ctx.problems))
+        return Ok(config);
+    }
+    let mut problems = ctx.problems;
+    redact_secrets(&mut problems, &config, env);
+    Err(fail(problems))
+}
+
+/// Env vars that hold secrets even when the config does not name them.
+const SECRET_VARS: [&str; 4] = [
+    "TELEGRAM_BOT_TOKEN",
+    "WORKOS_DATABASE_URL",
+    "OURA_PERSONAL_ACCESS_TOKEN",
+    "OURA_ACCESS_TOKEN",
+];
+
+/// Defence in depth: a secret pasted under the wrong key (a token in `chat_id`) would be
+/// echoed by that key's message, so every known secret value is masked in every message.
+fn redact_secrets(problems: &mut [Problem], config: &Config, env: &dyn Fn(&str) -> Option<String>) {
+    let from_config = [
+        config.alerters.telegram.token.clone(),
+        config.adapters.workos.database_url.clone(),
+        config.adapters.oura.access_token.clone(),
+    ];
+    let from_env = SECRET_VARS.iter().map(|name| env(name).map(Secret::new));
+    let secrets: Vec<Secret> = from_config
+        .into_iter()
+        .chain(from_env)
+        .flatten()
+        .filter(|s| s.expose().trim().len() >= 4)
+        .collect();
+    for problem in problems {
+        for secret in &secrets {
+            problem.message = secret.redact(&problem.message);
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::Duration;
 
 use super::interp::{Env, ExpandError, expand, join};
-use super::value::Value;
+use super::value::{Value, to_bool, to_f64, to_i64, to_string};
 use super::{Problem, Secret};
 
 /// Shared state of one load: the problems found so far and what paths resolve against.
@@ -316,87 +316,9 @@ fn in_range(n: i64, lo: i64, hi: i64) -> Result<i64, String> {
     }
 }
 
-pub(super) fn to_bool(v: &Value) -> Result<bool, String> {
-    match v {
-        Value::Bool(b) => Ok(*b),
-        Value::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Ok(true),
-            "false" | "no" | "off" | "0" => Ok(false),
-            _ => Err(format!("expected true or false, got {}", v.describe())),
-        },
-        other => Err(format!("expected true or false, got {}", other.describe())),
-    }
-}
-
-pub(super) fn to_f64(v: &Value) -> Result<f64, String> {
-    let parsed = match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Str(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    parsed
-        .filter(|f| f.is_finite())
-        .ok_or_else(|| format!("expected a number, got {}", v.describe()))
-}
-
-pub(super) fn to_i64(v: &Value) -> Result<i64, String> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Str(s) if s.trim().parse::<i64>().is_ok() => {
-            s.trim().parse::<i64>().map_err(|e| e.to_string())
-        }
-        _ => {
-            let f =
-                to_f64(v).map_err(|_| format!("expected a whole number, got {}", v.describe()))?;
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                Ok(f as i64)
-            } else {
-                Err(format!("expected a whole number, got {}", v.describe()))
-            }
-        }
-    }
-}
-
-/// Scalars become text (`sound: 123` is the string "123"); lists and mappings are errors.
-pub(super) fn to_string(v: &Value) -> Result<String, String> {
-    match v {
-        Value::Str(s) => Ok(s.clone()),
-        Value::Bool(_) | Value::Int(_) | Value::Float(_) => Ok(v.describe()),
-        other => Err(format!("expected a string, got {}", other.kind())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn conversions_accept_strings_from_env_expansion() {
-        assert_eq!(to_i64(&Value::Str(" 42 ".into())), Ok(42));
-        assert_eq!(to_i64(&Value::Float(900.0)), Ok(900));
-        assert_eq!(to_f64(&Value::Str("5.5".into())), Ok(5.5));
-        assert_eq!(to_bool(&Value::Str("False".into())), Ok(false));
-        assert_eq!(to_string(&Value::Int(7)), Ok("7".into()));
-    }
-
-    #[test]
-    fn conversions_explain_what_they_got() {
-        assert_eq!(
-            to_f64(&Value::Str("abc".into())),
-            Err("expected a number, got \"abc\"".into())
-        );
-        assert_eq!(
-            to_i64(&Value::Float(7.5)),
-            Err("expected a whole number, got 7.5".into())
-        );
-        assert_eq!(
-            to_i64(&Value::Seq(vec![])),
-            Err("expected a whole number, got a list".into())
-        );
-        assert!(to_bool(&Value::Str("maybe".into())).is_err());
-        assert!(to_string(&Value::Map(vec![])).is_err());
-    }
 
     #[test]
     fn did_you_mean_finds_close_typos_only() {

@@ -626,6 +626,9 @@ fn secrets_never_appear_in_problems() {
         format!("alerters:\n  telegram:\n    token: \"{TOKEN}\"\n   chat_id: : [\n"),
         // an env-provided secret that is malformed
         "adapters: { workos: { database_url: \"${BAD_URL}\" } }".to_owned(),
+        // a secret pasted under a key whose messages show the value
+        "alerters: { telegram: { chat_id: \"${TELEGRAM_BOT_TOKEN}\" } }".to_owned(),
+        format!("alerters: {{ macos: {{ min_priority: \"{OURA}\" }} }}"),
     ];
     env.insert("BAD_URL", "mysql://user:hunter2pw@host");
     for yaml in cases {
@@ -762,4 +765,33 @@ fn load_file_reports_an_unreadable_file() {
         "{:?}",
         err.problems
     );
+}
+
+#[test]
+fn odd_inputs_are_problems_not_panics() {
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let cases = [
+        "quiet_hours: { start: 99999999999999999999999999999 }",
+        "intervals: { health_check: 1e300 }",
+        "intervals: { health_check: -9223372036854775808 }",
+        "alerters: { telegram: { chat_id: 1e30 } }",
+        "alerters: { telegram: { chat_id: 99999999999999999999 } }",
+        "? [a]\n: b\n",
+        "\u{0}",
+        "monitors: { health: { thresholds: { readiness_critical: .nan } } }",
+        deep.as_str(),
+        "timezone: ''",
+        "state: { db_path: '' }",
+        "adapters: { state_files: { files: [''] } }",
+        "&a [*a]",
+        "é: 1",
+        "logging: { rotation: { max_bytes: 18446744073709551615 } }",
+        "deduplication: { windows: { tasks: 99999999999999 } }",
+        "version: \"${}\"",
+        "version: \"${ÄÖ}\"",
+        "---\na: 1\n---\nb: 2\n",
+    ];
+    for yaml in cases {
+        assert!(load_with(yaml, &design_env()).is_err(), "{yaml:?} loaded");
+    }
 }
