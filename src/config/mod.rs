@@ -6,9 +6,16 @@
 //! structure with real types and no `Option`s left where a default exists.
 //! This module does not read the clock or touch the state database.
 
+mod build;
+mod build_adapters;
+mod build_alerters;
+mod build_monitors;
+mod interp;
 mod load;
+mod reader;
 mod secret;
 mod show;
+mod value;
 
 pub use load::{ConfigError, Problem, load_file, load_str, resolve_config_path};
 pub use secret::Secret;

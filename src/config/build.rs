@@ -1,0 +1,214 @@
+//! The typed walk from the top of the tree: builds every section of [`Config`] with its
+//! defaults (the design's sample values and INTERFACE.md's extra keys) and range checks.
+//! Monitors, adapters and alerters have their own files; this one holds the small sections.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono_tz::Tz;
+
+use super::build_adapters::adapters;
+use super::build_alerters::alerters;
+use super::build_monitors::monitors;
+use super::reader::{Ctx, Section, did_you_mean};
+use super::value::{Value, to_string};
+use super::{
+    CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, Intervals, Logging, QuietHours,
+    Rotation, StateConfig,
+};
+
+/// Builds the whole [`Config`]; problems accumulate in `ctx`.
+pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Config {
+    let mut root = Section::root(tree);
+    let version = root.string(ctx, "version", "1.0");
+    let intervals = intervals(ctx, root.child("intervals"));
+    let (quiet_hours, quiet_zone) = quiet_hours(ctx, root.child("quiet_hours"));
+    let timezone = timezone(ctx, &mut root, quiet_zone);
+    let config = Config {
+        source_path: source_path.to_path_buf(),
+        version,
+        timezone,
+        intervals,
+        quiet_hours,
+        dedup: dedup(ctx, root.child("deduplication")),
+        monitors: monitors(ctx, root.child("monitors")),
+        adapters: adapters(ctx, root.child("adapters")),
+        alerters: alerters(ctx, root.child("alerters")),
+        circuit_breaker: circuit_breaker(ctx, root.child("circuit_breaker")),
+        logging: logging(ctx, root.child("logging")),
+        state: state(ctx, root.child("state")),
+        health_endpoint: health_endpoint(ctx, root.child("health_endpoint")),
+    };
+    root.finish(ctx);
+    config
+}
+
+/// The design's allowed ranges, in seconds (section 6.1).
+fn intervals(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Intervals {
+    let out = Intervals {
+        health: s.seconds(ctx, "health_check", 900, 300, 3600),
+        tasks: s.seconds(ctx, "task_check", 900, 300, 3600),
+        patterns: s.seconds(ctx, "pattern_check", 1800, 900, 7200),
+    };
+    s.finish(ctx);
+    out
+}
+
+/// Quiet hours, and the zone named by `quiet_hours.timezone` if any (with the text written).
+fn quiet_hours(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> (QuietHours, Option<(Tz, String)>) {
+    let out = QuietHours {
+        enabled: s.bool(ctx, "enabled", true),
+        start: s.hour(ctx, "start", 22),
+        end: s.hour(ctx, "end", 7),
+    };
+    let zone = zone(ctx, &mut s, "timezone");
+    s.finish(ctx);
+    (out, zone)
+}
+
+/// `timezone`, else `quiet_hours.timezone`, else the system zone, else UTC. Two different
+/// zones would make quiet hours and reminders disagree, so that is a problem.
+fn timezone(ctx: &mut Ctx<'_>, root: &mut Section<'_>, quiet: Option<(Tz, String)>) -> Tz {
+    let top = zone(ctx, root, "timezone");
+    match (top, quiet) {
+        (Some((top, _)), Some((q, _))) if top != q => {
+            let message = format!(
+                "`{}` differs from `timezone` ({}); Operator uses one zone for everything: \
+                 remove one of them",
+                q.name(),
+                top.name()
+            );
+            ctx.problem("quiet_hours.timezone", message);
+            top
+        }
+        (Some((top, _)), _) => top,
+        (None, Some((q, _))) => q,
+        (None, None) => system_zone(),
+    }
+}
+
+fn system_zone() -> Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|name| name.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
+
+/// An IANA zone name under `key`, with a suggestion for near misses.
+fn zone(ctx: &mut Ctx<'_>, s: &mut Section<'_>, key: &'static str) -> Option<(Tz, String)> {
+    s.read(ctx, key, None, |v| {
+        let name = to_string(v)?;
+        match name.trim().parse::<Tz>() {
+            Ok(tz) => Ok(Some((tz, name))),
+            Err(_) => {
+                let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+                Err(match did_you_mean(name.trim(), &names) {
+                    Some(close) => format!("unknown time zone {name:?}; did you mean `{close}`?"),
+                    None => format!(
+                        "unknown time zone {name:?} (expected an IANA name such as America/Chicago)"
+                    ),
+                })
+            }
+        }
+    })
+}
+
+const MAX_WINDOW_SECONDS: i64 = 366 * 86_400;
+
+fn dedup(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Dedup {
+    let default_window = s.seconds(ctx, "window_seconds", 3600, 0, MAX_WINDOW_SECONDS);
+    let max_alerts_per_run = s.int(ctx, "max_alerts_per_run", 20, 1, 10_000);
+    let mut w = s.child("windows");
+    let windows = DedupWindows {
+        health_warning: w.seconds(ctx, "health_warning", 14_400, 0, MAX_WINDOW_SECONDS),
+        health_critical: w.seconds(ctx, "health_critical", 3600, 0, MAX_WINDOW_SECONDS),
+        tasks: w.seconds(ctx, "tasks", 86_400, 0, MAX_WINDOW_SECONDS),
+        patterns: w.seconds(ctx, "patterns", 604_800, 0, MAX_WINDOW_SECONDS),
+    };
+    w.finish(ctx);
+    s.finish(ctx);
+    Dedup {
+        default_window,
+        max_alerts_per_run: usize::try_from(max_alerts_per_run).unwrap_or(20),
+        windows,
+    }
+}
+
+fn circuit_breaker(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> CircuitBreaker {
+    let out = CircuitBreaker {
+        failure_threshold: s.u32(ctx, "failure_threshold", 3, 1, 1000),
+        timeout: s.seconds(ctx, "timeout_seconds", 60, 1, 86_400),
+        half_open_attempts: s.u32(ctx, "half_open_attempts", 1, 1, 1000),
+    };
+    s.finish(ctx);
+    out
+}
+
+/// The design's level names → a tracing filter directive.
+pub(super) const LEVELS: [(&str, &str); 6] = [
+    ("DEBUG", "debug"),
+    ("INFO", "info"),
+    ("WARNING", "warn"),
+    ("WARN", "warn"),
+    ("ERROR", "error"),
+    ("CRITICAL", "error"),
+];
+
+fn logging(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Logging {
+    let level = s.read(ctx, "level", "info".to_owned(), |v| {
+        let name = to_string(v)?;
+        LEVELS
+            .iter()
+            .find(|(design, _)| design.eq_ignore_ascii_case(name.trim()))
+            .map(|(_, filter)| (*filter).to_owned())
+            .ok_or_else(|| {
+                format!(
+                    "unknown log level {name:?} (expected DEBUG, INFO, WARNING, ERROR or CRITICAL)"
+                )
+            })
+    });
+    let format = s.string(ctx, "format", DEFAULT_LOG_FORMAT);
+    let mut r = s.child("rotation");
+    let max_bytes = r.int(ctx, "max_bytes", 10_485_760, 1, i64::MAX);
+    let rotation = Rotation {
+        max_bytes: u64::try_from(max_bytes).unwrap_or(10_485_760),
+        backup_count: r.u32(ctx, "backup_count", 5, 0, 1000),
+    };
+    r.finish(ctx);
+    s.finish(ctx);
+    Logging {
+        level,
+        format,
+        rotation,
+    }
+}
+
+pub(super) const DEFAULT_LOG_FORMAT: &str = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
+
+fn state(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> StateConfig {
+    let out = StateConfig {
+        db_path: s.path(ctx, "db_path", "${THANOS_ROOT}/State/operator.db"),
+    };
+    s.finish(ctx);
+    out
+}
+
+/// The health endpoint must stay on loopback (INTERFACE.md section 5).
+fn health_endpoint(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthEndpoint {
+    let enabled = s.bool(ctx, "enabled", true);
+    let bind = s.read(ctx, "bind", "127.0.0.1:8765".to_owned(), |v| {
+        let text = to_string(v)?;
+        match text.trim().parse::<SocketAddr>() {
+            Ok(addr) if addr.ip().is_loopback() => Ok(addr.to_string()),
+            Ok(_) => Err(format!(
+                "{text:?} is not a loopback address; the health endpoint only listens on \
+                 127.0.0.1 or [::1]"
+            )),
+            Err(_) => Err(format!(
+                "expected an address such as \"127.0.0.1:8765\", got {text:?}"
+            )),
+        }
+    });
+    s.finish(ctx);
+    HealthEndpoint { enabled, bind }
+}
