@@ -63,7 +63,9 @@ impl FromStr for Priority {
         Priority::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown priority {s:?} (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown priority {s:?} (expected info, low, medium, high or critical)")
+            })
     }
 }
 
@@ -108,7 +110,9 @@ impl FromStr for AlertClass {
         AlertClass::ALL
             .into_iter()
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown alert class {s:?} (expected health, tasks, patterns or system)"))
+            .ok_or_else(|| {
+                format!("unknown alert class {s:?} (expected health, tasks, patterns or system)")
+            })
     }
 }
 
@@ -238,9 +242,23 @@ mod tests {
 
     #[test]
     fn dedup_key_shape() {
-        assert_eq!(dedup_key(AlertClass::Health, "readiness", None), "health:readiness");
-        assert_eq!(dedup_key(AlertClass::Tasks, "overdue", Some("abc")), "tasks:overdue:abc");
-        let a = Alert::new(AlertClass::Tasks, "overdue", Some("x"), Priority::High, "t", "m", Utc::now());
+        assert_eq!(
+            dedup_key(AlertClass::Health, "readiness", None),
+            "health:readiness"
+        );
+        assert_eq!(
+            dedup_key(AlertClass::Tasks, "overdue", Some("abc")),
+            "tasks:overdue:abc"
+        );
+        let a = Alert::new(
+            AlertClass::Tasks,
+            "overdue",
+            Some("x"),
+            Priority::High,
+            "t",
+            "m",
+            Utc::now(),
+        );
         assert_eq!(a.kind(), "overdue");
     }
 }

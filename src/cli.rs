@@ -19,7 +19,11 @@ use crate::status;
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "operator", version, about = "Keeps one busy person out of trouble: health, tasks and patterns, pushed as well-judged alerts.")]
+#[command(
+    name = "operator",
+    version,
+    about = "Keeps one busy person out of trouble: health, tasks and patterns, pushed as well-judged alerts."
+)]
 pub struct Cli {
     /// Configuration file [default: $OPERATOR_CONFIG, else config/operator.yaml]
     #[arg(long, global = true, value_name = "PATH")]
@@ -98,7 +102,11 @@ impl From<ConfigError> for Failure {
 
 /// Formats a configuration error: one line per problem, each naming its key path.
 pub fn format_config_error(e: &ConfigError) -> String {
-    let mut out = format!("error: invalid configuration {} ({} problem(s)):\n", e.file.display(), e.problems.len());
+    let mut out = format!(
+        "error: invalid configuration {} ({} problem(s)):\n",
+        e.file.display(),
+        e.problems.len()
+    );
     for p in &e.problems {
         if p.path.is_empty() {
             out.push_str(&format!("  - {}\n", p.message));
@@ -117,20 +125,31 @@ pub fn load_config(flag: Option<&Path>) -> Result<Config, ConfigError> {
 /// Chatty HTTP internals stay at warn so no request line (and no token) is ever logged.
 pub fn init_logging(level: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{level},hyper=warn,reqwest=warn,h2=warn,rustls=warn")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "{level},hyper=warn,reqwest=warn,h2=warn,rustls=warn"
+        ))
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let flag = cli.config.as_deref();
     match cli.command {
-        Command::Config { action: ConfigAction::Validate } => {
+        Command::Config {
+            action: ConfigAction::Validate,
+        } => {
             let config = load_config(flag)?;
             println!("{}", config_summary(&config));
             Ok(())
         }
-        Command::Config { action: ConfigAction::Show } => {
+        Command::Config {
+            action: ConfigAction::Show,
+        } => {
             let config = load_config(flag)?;
             print!("{}", config::render_effective(&config));
             Ok(())
@@ -161,7 +180,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 
 fn config_summary(c: &Config) -> String {
     let tg = &c.alerters.telegram;
-    let telegram = if tg.enabled { format!("telegram to {} chat(s)", tg.chat_ids.len()) } else { "telegram off".into() };
+    let telegram = if tg.enabled {
+        format!("telegram to {} chat(s)", tg.chat_ids.len())
+    } else {
+        "telegram off".into()
+    };
     format!(
         "{}: valid (timezone {}, quiet hours {}, checks every {}/{}/{} s, {telegram}, state {})",
         c.source_path.display(),
@@ -175,7 +198,12 @@ fn config_summary(c: &Config) -> String {
 }
 
 /// One cycle with the real store, journal and desktop notifier (all untouched in a dry run).
-pub fn check(config: &Config, dry_run: bool, now: DateTime<Utc>, trigger: &'static str) -> anyhow::Result<cycle::Report> {
+pub fn check(
+    config: &Config,
+    dry_run: bool,
+    now: DateTime<Utc>,
+    trigger: &'static str,
+) -> anyhow::Result<cycle::Report> {
     let mut store = if dry_run {
         match Store::open_existing(&config.state.db_path)? {
             Some(store) => store,
@@ -186,32 +214,61 @@ pub fn check(config: &Config, dry_run: bool, now: DateTime<Utc>, trigger: &'stat
     };
     let mut journal = if config.alerters.journal.enabled && !dry_run {
         let path = &config.alerters.journal.log_path;
-        Some(Journal::open(path, config.logging.rotation).with_context(|| format!("opening the journal {}", path.display()))?)
+        Some(
+            Journal::open(path, config.logging.rotation)
+                .with_context(|| format!("opening the journal {}", path.display()))?,
+        )
     } else {
         None
     };
-    let osascript = Osascript { sound: config.alerters.macos.sound.clone() };
-    let notifier: Option<&dyn Notifier> = desktop::available().then_some(&osascript as &dyn Notifier);
-    let options = Options { now, dry_run, trigger, monitors: Selection::ALL };
+    let osascript = Osascript {
+        sound: config.alerters.macos.sound.clone(),
+    };
+    let notifier: Option<&dyn Notifier> =
+        desktop::available().then_some(&osascript as &dyn Notifier);
+    let options = Options {
+        now,
+        dry_run,
+        trigger,
+        monitors: Selection::ALL,
+    };
     cycle::run(config, &mut store, journal.as_mut(), notifier, &options)
 }
 
 /// The human-readable report of a cycle.
-pub fn print_report(out: &mut impl Write, config: &Config, report: &cycle::Report, dry_run: bool) -> anyhow::Result<()> {
+pub fn print_report(
+    out: &mut impl Write,
+    config: &Config,
+    report: &cycle::Report,
+    dry_run: bool,
+) -> anyhow::Result<()> {
     let local = report.started_at.with_timezone(&config.timezone);
     writeln!(
         out,
         "Check at {} ({}){}: {} alert(s) in {:.1} ms",
         local.format("%a %d %b %Y %H:%M"),
         config.timezone.name(),
-        if dry_run { " [dry run: nothing delivered or recorded]" } else { "" },
+        if dry_run {
+            " [dry run: nothing delivered or recorded]"
+        } else {
+            ""
+        },
         report.alerts.len(),
         report.elapsed.as_secs_f64() * 1000.0
     )?;
-    let sources: Vec<String> = report.sources.iter().map(|s| format!("{} {}", s.source, s.state.as_str())).collect();
+    let sources: Vec<String> = report
+        .sources
+        .iter()
+        .map(|s| format!("{} {}", s.source, s.state.as_str()))
+        .collect();
     writeln!(out, "Sources: {}", sources.join(" · "))?;
     for s in report.sources.iter().filter(|s| s.last_error.is_some()) {
-        writeln!(out, "  {}: {}", s.source, s.last_error.as_deref().unwrap_or_default())?;
+        writeln!(
+            out,
+            "  {}: {}",
+            s.source,
+            s.last_error.as_deref().unwrap_or_default()
+        )?;
     }
     let monitors: Vec<String> = report
         .monitors
@@ -219,14 +276,20 @@ pub fn print_report(out: &mut impl Write, config: &Config, report: &cycle::Repor
         .map(|m| format!("{} {} ({})", m.monitor, m.status.as_str(), m.alerts))
         .collect();
     writeln!(out, "Monitors: {}", monitors.join(" · "))?;
-    for m in report.monitors.iter().filter(|m| m.status == crate::store::MonitorStatus::Skipped) {
+    for m in report
+        .monitors
+        .iter()
+        .filter(|m| m.status == crate::store::MonitorStatus::Skipped)
+    {
         writeln!(out, "  {} skipped: {}", m.monitor, m.detail)?;
     }
     for r in &report.recipients {
         let who = match r.recipient {
             crate::pipeline::Recipient::Chat(id) => format!("Telegram chat {id}"),
             crate::pipeline::Recipient::Desktop => "desktop notifications".to_owned(),
-            crate::pipeline::Recipient::Journal => "journal (no other channel configured)".to_owned(),
+            crate::pipeline::Recipient::Journal => {
+                "journal (no other channel configured)".to_owned()
+            }
         };
         writeln!(out, "\n── {who} ──")?;
         if r.delivered.is_empty() {
@@ -243,7 +306,11 @@ pub fn print_report(out: &mut impl Write, config: &Config, report: &cycle::Repor
         }
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for (_, outcome) in &r.decisions {
-            let name = if *outcome == Outcome::Send { "to deliver" } else { outcome.as_str() };
+            let name = if *outcome == Outcome::Send {
+                "to deliver"
+            } else {
+                outcome.as_str()
+            };
             match counts.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, c)) => *c += 1,
                 None => counts.push((name, 1)),
@@ -282,9 +349,13 @@ pub fn print_report_json(out: &mut impl Write, report: &cycle::Report) -> anyhow
 
 fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
     let now = Utc::now();
-    let Some(store) = Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)? else {
+    let Some(store) = Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)?
+    else {
         if json {
-            println!("{}", serde_json::json!({"state_db": config.state.db_path, "run_count": 0, "last_run": null}));
+            println!(
+                "{}",
+                serde_json::json!({"state_db": config.state.db_path, "run_count": 0, "last_run": null})
+            );
         } else {
             println!(
                 "No state yet at {}: run `operator check` (or start the daemon) first.",
@@ -295,7 +366,11 @@ fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
     };
     let view = status::gather(config, &store, None, now).map_err(anyhow::Error::from)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&render::status_json(&view)).map_err(anyhow::Error::from)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&render::status_json(&view))
+                .map_err(anyhow::Error::from)?
+        );
     } else {
         println!("{}", render::status(&view).plain());
     }

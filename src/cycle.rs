@@ -22,7 +22,9 @@ use crate::sources::oura::OuraCache;
 use crate::sources::state_files::StateFiles;
 use crate::sources::workos::{self, WorkosCache};
 use crate::sources::{FileRead, OuraSnapshot, SourceError, StateSnapshot, WorkosSnapshot};
-use crate::store::{ItemSnapshot, MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus, Store};
+use crate::store::{
+    ItemSnapshot, MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus, Store,
+};
 
 /// Undelivered Telegram messages older than this expire into the journal.
 pub const OUTBOX_TTL: Duration = Duration::hours(24);
@@ -39,7 +41,11 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub const ALL: Selection = Selection { health: true, tasks: true, patterns: true };
+    pub const ALL: Selection = Selection {
+        health: true,
+        tasks: true,
+        patterns: true,
+    };
 }
 
 #[derive(Debug, Clone)]
@@ -75,14 +81,26 @@ impl<T> Read<T> {
         }
     }
 
-    fn status(&self, source: &str, data_as_of: Option<DateTime<Utc>>, now: DateTime<Utc>) -> SourceStatus {
+    fn status(
+        &self,
+        source: &str,
+        data_as_of: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> SourceStatus {
         let (state, last_ok, last_error) = match self {
             Read::Ok { stale: false, .. } => (SourceState::Ok, Some(now), None),
             Read::Ok { stale: true, .. } => (SourceState::Stale, Some(now), None),
             Read::Missing(e) => (SourceState::Missing, None, Some(e.clone())),
             Read::Failed(e) => (SourceState::Failed, None, Some(e.clone())),
         };
-        SourceStatus { source: source.to_owned(), state, last_ok, data_as_of, last_error, updated_at: now }
+        SourceStatus {
+            source: source.to_owned(),
+            state,
+            last_ok,
+            data_as_of,
+            last_error,
+            updated_at: now,
+        }
     }
 }
 
@@ -99,7 +117,8 @@ pub fn read_sources(config: &Config, now: DateTime<Utc>) -> Snapshots {
     let tz = config.timezone;
     let today = now.with_timezone(&tz).date_naive();
     let oura_cfg = &config.adapters.oura;
-    let stale_after = Duration::seconds((config.monitors.health.thresholds.data_stale_hours * 3600.0) as i64);
+    let stale_after =
+        Duration::seconds((config.monitors.health.thresholds.data_stale_hours * 3600.0) as i64);
     let oura = Read::from_result(OuraCache::open(&oura_cfg.cache_db_path).and_then(|cache| {
         let snapshot = cache.read(today - Duration::days(OURA_WINDOW_DAYS), today)?;
         let stale = snapshot.last_sync.is_none_or(|t| now - t > stale_after);
@@ -107,14 +126,20 @@ pub fn read_sources(config: &Config, now: DateTime<Utc>) -> Snapshots {
     }));
 
     let lookback = i64::from(config.monitors.patterns.lookback_days.max(7)) + 1;
-    let workos = Read::from_result(WorkosCache::open(&config.adapters.workos.cache_db_path).and_then(|cache| {
-        let snapshot = cache.read(now - Duration::days(lookback))?;
-        let stale = workos::is_stale(snapshot.last_sync, now);
-        Ok((snapshot, stale))
-    }));
+    let workos = Read::from_result(
+        WorkosCache::open(&config.adapters.workos.cache_db_path).and_then(|cache| {
+            let snapshot = cache.read(now - Duration::days(lookback))?;
+            let stale = workos::is_stale(snapshot.last_sync, now);
+            Ok((snapshot, stale))
+        }),
+    );
 
     let state = StateFiles::new(&config.adapters.state_files.base_path).read();
-    Snapshots { oura, workos, state }
+    Snapshots {
+        oura,
+        workos,
+        state,
+    }
 }
 
 /// What one recipient's part of the cycle came to.
@@ -213,8 +238,14 @@ pub fn run(
     let write = !options.dry_run;
 
     let sources = vec![
-        snapshots.oura.status("oura", snapshots.oura.data().and_then(|s| s.last_sync), now),
-        snapshots.workos.status("workos", snapshots.workos.data().and_then(|s| s.last_sync), now),
+        snapshots
+            .oura
+            .status("oura", snapshots.oura.data().and_then(|s| s.last_sync), now),
+        snapshots.workos.status(
+            "workos",
+            snapshots.workos.data().and_then(|s| s.last_sync),
+            now,
+        ),
         state_files_status(&snapshots.state, now),
     ];
 
@@ -222,26 +253,43 @@ pub fn run(
         for s in &sources {
             store.record_source(s).context("recording source status")?;
         }
-        store.record_snapshots(&item_snapshots(&snapshots), now).context("recording item snapshots")?;
+        store
+            .record_snapshots(&item_snapshots(&snapshots), now)
+            .context("recording item snapshots")?;
     }
     let lookback = Duration::days(i64::from(config.monitors.patterns.lookback_days));
-    let punts = store.punt_counts(now - lookback).context("reading punt counts")?;
+    let punts = store
+        .punt_counts(now - lookback)
+        .context("reading punt counts")?;
 
-    let (findings, monitor_runs, evaluated) = run_monitors(config, &snapshots, &punts, now.with_timezone(&tz), options);
+    let (findings, monitor_runs, evaluated) =
+        run_monitors(config, &snapshots, &punts, now.with_timezone(&tz), options);
     if write {
-        store.clear_stale_acks(&evaluated, &findings.holding).context("clearing acknowledgements")?;
+        store
+            .clear_stale_acks(&evaluated, &findings.holding)
+            .context("clearing acknowledgements")?;
     }
 
     let mut recipient_reports = Vec::new();
     for recipient in recipients(config) {
-        let report = decide_and_deliver(config, store, journal.as_deref_mut(), notifier, recipient, &findings.alerts, options)?;
+        let report = decide_and_deliver(
+            config,
+            store,
+            journal.as_deref_mut(),
+            notifier,
+            recipient,
+            &findings.alerts,
+            options,
+        )?;
         recipient_reports.push(report);
     }
 
     if write {
         let delivered: usize = recipient_reports.iter().map(|r| r.delivered.len()).sum();
         let degraded = sources.iter().any(|s| s.state == SourceState::Failed)
-            || monitor_runs.iter().any(|m| m.status == MonitorStatus::Skipped);
+            || monitor_runs
+                .iter()
+                .any(|m| m.status == MonitorStatus::Skipped);
         let run = RunRecord {
             id: 0,
             started_at: now,
@@ -254,10 +302,14 @@ pub fn run(
         };
         let run_id = store.record_run(&run).context("recording the run")?;
         for m in &monitor_runs {
-            store.record_monitor(run_id, m).context("recording monitor results")?;
+            store
+                .record_monitor(run_id, m)
+                .context("recording monitor results")?;
         }
-        store.prune(now - Duration::days(60)).context("pruning history")?;
-        if let Some(j) = journal.as_deref_mut() {
+        store
+            .prune(now - Duration::days(60))
+            .context("pruning history")?;
+        if let Some(j) = journal {
             j.flush().context("flushing the journal")?;
         }
     }
@@ -275,7 +327,10 @@ pub fn run(
 
 fn state_files_status(state: &StateSnapshot, now: DateTime<Utc>) -> SourceStatus {
     let problems: Vec<String> = [
-        ("CommitmentData.json", corrupt_reason(&state.commitment_data)),
+        (
+            "CommitmentData.json",
+            corrupt_reason(&state.commitment_data),
+        ),
         ("Commitments.md", corrupt_reason(&state.commitments_md)),
         ("brain_dumps.json", corrupt_reason(&state.brain_dumps)),
     ]
@@ -284,7 +339,11 @@ fn state_files_status(state: &StateSnapshot, now: DateTime<Utc>) -> SourceStatus
     .collect();
     SourceStatus {
         source: "state_files".to_owned(),
-        state: if problems.is_empty() { SourceState::Ok } else { SourceState::Failed },
+        state: if problems.is_empty() {
+            SourceState::Ok
+        } else {
+            SourceState::Failed
+        },
         last_ok: problems.is_empty().then_some(now),
         data_as_of: state.focus_modified.ok().copied(),
         last_error: (!problems.is_empty()).then(|| problems.join("; ")),
@@ -337,7 +396,13 @@ fn run_monitors(
     let mut runs = Vec::new();
     let mut evaluated = Vec::new();
     let mut record = |name: &str, status: MonitorStatus, alerts: usize, detail: String| {
-        runs.push(MonitorRun { monitor: name.to_owned(), ran_at: at, status, alerts: alerts as u32, detail });
+        runs.push(MonitorRun {
+            monitor: name.to_owned(),
+            ran_at: at,
+            status,
+            alerts: alerts as u32,
+            detail,
+        });
     };
     let m = &config.monitors;
 
@@ -345,11 +410,21 @@ fn run_monitors(
         record("health", MonitorStatus::Disabled, 0, "disabled".into());
     } else if let Some(oura) = s.oura.data() {
         let f = monitors::health::health(oura, now, &m.health.thresholds);
-        record("health", MonitorStatus::Ok, f.alerts.len(), format!("{} days of Oura data", oura.readiness.len()));
+        record(
+            "health",
+            MonitorStatus::Ok,
+            f.alerts.len(),
+            format!("{} days of Oura data", oura.readiness.len()),
+        );
         findings.extend(f);
         evaluated.push(AlertClass::Health);
     } else {
-        record("health", MonitorStatus::Skipped, 0, format!("Oura unavailable: {}", read_error(&s.oura)));
+        record(
+            "health",
+            MonitorStatus::Skipped,
+            0,
+            format!("Oura unavailable: {}", read_error(&s.oura)),
+        );
     }
 
     if !(m.tasks.enabled && options.monitors.tasks) {
@@ -386,8 +461,13 @@ fn run_monitors(
             punts,
         };
         let f = monitors::patterns::patterns(&input, now, &m.patterns);
-        let complete = s.oura.data().is_some() && s.workos.data().is_some() && s.state.commitments_readable();
-        let detail = if complete { "all sources read".to_owned() } else { "some sources unavailable".to_owned() };
+        let complete =
+            s.oura.data().is_some() && s.workos.data().is_some() && s.state.commitments_readable();
+        let detail = if complete {
+            "all sources read".to_owned()
+        } else {
+            "some sources unavailable".to_owned()
+        };
         record("patterns", MonitorStatus::Ok, f.alerts.len(), detail);
         if complete {
             evaluated.push(AlertClass::Patterns);
@@ -419,9 +499,17 @@ fn decide_and_deliver(
         .chat_state(recipient, config.quiet_hours, now)
         .context("loading chat state")?;
     let plan: Plan = pipeline::decide(alerts, &state, now, &policy_for(config, recipient));
-    let mut report = RecipientReport { recipient, decisions: plan.decisions.clone(), delivered: Vec::new() };
+    let mut report = RecipientReport {
+        recipient,
+        decisions: plan.decisions.clone(),
+        delivered: Vec::new(),
+    };
     if options.dry_run {
-        report.delivered = plan.deliver.into_iter().map(|n| (n, Delivery::WouldSend)).collect();
+        report.delivered = plan
+            .deliver
+            .into_iter()
+            .map(|n| (n, Delivery::WouldSend))
+            .collect();
         return Ok(report);
     }
 
@@ -430,16 +518,21 @@ fn decide_and_deliver(
     if let Some(j) = journal.as_deref_mut() {
         for (alert, outcome) in &plan.decisions {
             if *outcome != Outcome::Send {
-                j.write(&Entry::new(alert, chat_id, outcome.as_str(), channel, now)).context("writing the journal")?;
+                j.write(&Entry::new(alert, chat_id, outcome.as_str(), channel, now))
+                    .context("writing the journal")?;
             }
         }
     }
-    store.hold(recipient, &plan.hold, now).context("holding alerts for the digest")?;
+    store
+        .hold(recipient, &plan.hold, now)
+        .context("holding alerts for the digest")?;
 
     let mut digest_ok = true;
     for notification in plan.deliver {
         let delivery = deliver(store, notifier, recipient, &notification, now)?;
-        if notification.kind == pipeline::NotificationKind::Digest && matches!(delivery, Delivery::Failed(_)) {
+        if notification.kind == pipeline::NotificationKind::Digest
+            && matches!(delivery, Delivery::Failed(_))
+        {
             digest_ok = false;
         }
         if let Some(j) = journal.as_deref_mut() {
@@ -458,7 +551,9 @@ fn decide_and_deliver(
         report.delivered.push((notification, delivery));
     }
     if plan.release_held && digest_ok {
-        store.clear_held(recipient).context("clearing held alerts")?;
+        store
+            .clear_held(recipient)
+            .context("clearing held alerts")?;
     }
     Ok(report)
 }
@@ -479,14 +574,18 @@ fn deliver(
         }
         Recipient::Desktop => match notifier.map(|n| n.notify(notification)) {
             Some(Ok(())) => {
-                store.record_sent(recipient, &notification.alerts, now).context("recording delivery")?;
+                store
+                    .record_sent(recipient, &notification.alerts, now)
+                    .context("recording delivery")?;
                 Delivery::Sent
             }
             Some(Err(e)) => Delivery::Failed(e),
             None => Delivery::Failed("no desktop notifier on this system".to_owned()),
         },
         Recipient::Journal => {
-            store.record_sent(recipient, &notification.alerts, now).context("recording delivery")?;
+            store
+                .record_sent(recipient, &notification.alerts, now)
+                .context("recording delivery")?;
             Delivery::Sent
         }
     })

@@ -39,7 +39,12 @@ pub struct Scale {
 
 impl Scale {
     /// About the user's real data: 90 days of Oura, 300 tasks, 40 commitments.
-    pub const ONE: Scale = Scale { oura_days: 90, extra_tasks: 265, extra_commitments: 30, extra_brain_dumps: 20 };
+    pub const ONE: Scale = Scale {
+        oura_days: 90,
+        extra_tasks: 265,
+        extra_commitments: 30,
+        extra_brain_dumps: 20,
+    };
 
     pub fn times(self, n: u32) -> Scale {
         Scale {
@@ -110,7 +115,8 @@ fn iso(t: DateTime<Utc>) -> String {
 
 /// Writes every demo file under `files.dir` for a cycle at `now`.
 pub fn generate(files: &DemoFiles, now: DateTime<Utc>, scale: Scale) -> anyhow::Result<()> {
-    fs::create_dir_all(&files.state_dir).with_context(|| format!("creating {}", files.state_dir.display()))?;
+    fs::create_dir_all(&files.state_dir)
+        .with_context(|| format!("creating {}", files.state_dir.display()))?;
     let today = now.with_timezone(&DEMO_TZ).date_naive();
     write_oura(&files.oura_db, now, today, scale).context("writing the Oura cache")?;
     write_workos(&files.workos_db, now, today, scale).context("writing the WorkOS cache")?;
@@ -119,7 +125,12 @@ pub fn generate(files: &DemoFiles, now: DateTime<Utc>, scale: Scale) -> anyhow::
     Ok(())
 }
 
-fn write_oura(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -> anyhow::Result<()> {
+fn write_oura(
+    path: &Path,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    scale: Scale,
+) -> anyhow::Result<()> {
     fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
     let _ = fs::remove_file(path);
     let mut conn = crate::sources::schema::create_oura_cache(path)?;
@@ -142,7 +153,11 @@ fn write_oura(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -
                 _ => rng.range(74.0, 86.0),
             }
             .round();
-            let recovery = if back == 0 { 55.0 } else { rng.range(70.0, 95.0).round() };
+            let recovery = if back == 0 {
+                55.0
+            } else {
+                rng.range(70.0, 95.0).round()
+            };
             let doc = json!({
                 "id": format!("r-{d}"), "day": d, "score": score,
                 "contributors": {
@@ -156,14 +171,26 @@ fn write_oura(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -
                 "temperature_trend_deviation": null,
                 "timestamp": format!("{d}T00:00:00.000-05:00"),
             });
-            readiness.execute(params![format!("r-{d}"), d, doc.to_string(), cached, expires])?;
+            readiness.execute(params![
+                format!("r-{d}"),
+                d,
+                doc.to_string(),
+                cached,
+                expires
+            ])?;
 
             // Sleep: the oldest week as legacy daily_sleep documents, then sleep periods.
             if back >= days - 7 {
                 let doc = json!({"id": format!("ds-{d}"), "day": d, "score": rng.range(70.0, 88.0).round(),
                     "contributors": {"deep_sleep": 80, "efficiency": 85, "latency": 70, "rem_sleep": 75, "restfulness": 72, "timing": 80, "total_sleep": 82},
                     "timestamp": format!("{d}T00:00:00.000-05:00")});
-                sleep.execute(params![format!("ds-{d}"), d, doc.to_string(), cached, expires])?;
+                sleep.execute(params![
+                    format!("ds-{d}"),
+                    d,
+                    doc.to_string(),
+                    cached,
+                    expires
+                ])?;
             } else {
                 let hours = match back {
                     0 => 5.4,
@@ -171,17 +198,39 @@ fn write_oura(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -
                     2 => 5.8,
                     _ => rng.range(7.1, 8.3),
                 };
-                let hrv = if back == 0 { 38.0 } else { rng.range(48.0, 56.0).round() };
-                sleep.execute(params![format!("s-{d}"), d, sleep_period(day, hours, hrv, "long_sleep", &mut rng).to_string(), cached, expires])?;
+                let hrv = if back == 0 {
+                    38.0
+                } else {
+                    rng.range(48.0, 56.0).round()
+                };
+                sleep.execute(params![
+                    format!("s-{d}"),
+                    d,
+                    sleep_period(day, hours, hrv, "long_sleep", &mut rng).to_string(),
+                    cached,
+                    expires
+                ])?;
                 if back % 4 == 1 {
-                    sleep.execute(params![format!("n-{d}"), d, sleep_period(day, 0.4, 45.0, "late_nap", &mut rng).to_string(), cached, expires])?;
+                    sleep.execute(params![
+                        format!("n-{d}"),
+                        d,
+                        sleep_period(day, 0.4, 45.0, "late_nap", &mut rng).to_string(),
+                        cached,
+                        expires
+                    ])?;
                 }
             }
             let doc = json!({"id": format!("a-{d}"), "day": d, "score": rng.range(60.0, 95.0).round(),
                 "steps": rng.range(3000.0, 12000.0).round(), "active_calories": rng.range(200.0, 700.0).round(),
                 "total_calories": rng.range(2000.0, 2800.0).round(), "inactivity_alerts": 1, "non_wear_time": 1200,
                 "contributors": {"meet_daily_targets": 60, "move_every_hour": 80, "recovery_time": 90, "stay_active": 70, "training_frequency": 80, "training_volume": 90}});
-            activity.execute(params![format!("a-{d}"), d, doc.to_string(), cached, expires])?;
+            activity.execute(params![
+                format!("a-{d}"),
+                d,
+                doc.to_string(),
+                cached,
+                expires
+            ])?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO cache_meta (key, value, updated_at) VALUES ('last_sync_time', ?1, ?1)",
@@ -193,11 +242,20 @@ fn write_oura(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -
 }
 
 /// A `/v2/usercollection/sleep` period document for the night ending on `day`.
-fn sleep_period(day: NaiveDate, hours: f64, hrv: f64, kind: &str, rng: &mut Rng) -> serde_json::Value {
+fn sleep_period(
+    day: NaiveDate,
+    hours: f64,
+    hrv: f64,
+    kind: &str,
+    rng: &mut Rng,
+) -> serde_json::Value {
     let total = (hours * 3600.0).round();
     let in_bed = total + rng.range(1200.0, 2400.0).round();
     let end = DEMO_TZ
-        .from_local_datetime(&day.and_hms_opt(if kind == "long_sleep" { 6 } else { 18 }, 40, 0).unwrap_or_default())
+        .from_local_datetime(
+            &day.and_hms_opt(if kind == "long_sleep" { 6 } else { 18 }, 40, 0)
+                .unwrap_or_default(),
+        )
         .earliest()
         .map(|t| t.fixed_offset());
     let start = end.map(|e| e - Duration::seconds(in_bed as i64));
@@ -222,7 +280,12 @@ const CLIENTS: &[(&str, &str)] = &[
     ("Thanos", "internal"),
 ];
 
-fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -> anyhow::Result<()> {
+fn write_workos(
+    path: &Path,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    scale: Scale,
+) -> anyhow::Result<()> {
     fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
     let _ = fs::remove_file(path);
     let mut conn = crate::sources::schema::create_workos_cache(path)?;
@@ -233,7 +296,12 @@ fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale)
             "INSERT INTO cached_clients (id, name, type, color, is_active, created_at) VALUES (?1, ?2, ?3, '#4a90d9', 1, ?4)",
         )?;
         for (i, (name, kind)) in CLIENTS.iter().enumerate() {
-            client.execute(params![i as i64 + 1, name, kind, iso(now - Duration::days(400))])?;
+            client.execute(params![
+                i as i64 + 1,
+                name,
+                kind,
+                iso(now - Duration::days(400))
+            ])?;
         }
         let mut task = tx.prepare(
             "INSERT INTO cached_tasks (id, client_id, title, description, status, category, value_tier, effort_estimate,
@@ -243,33 +311,97 @@ fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale)
         )?;
         let tiers = ["checkbox", "progress", "deliverable", "milestone"];
         let mut id = 0i64;
-        let mut add = |status: &str, title: String, client: i64, created: DateTime<Utc>, updated: DateTime<Utc>, done: Option<DateTime<Utc>>, rng: &mut Rng| -> rusqlite::Result<()> {
+        let mut add = |status: &str,
+                       title: String,
+                       client: i64,
+                       created: DateTime<Utc>,
+                       updated: DateTime<Utc>,
+                       done: Option<DateTime<Utc>>,
+                       rng: &mut Rng|
+         -> rusqlite::Result<()> {
             id += 1;
             let tier = tiers[(rng.next() % 4) as usize];
-            task.execute(params![id, client, title, status, tier, (rng.next() % 5 + 1) as i64, id, iso(created), iso(updated), done.map(iso), (rng.next() % 6 + 1) as i64]).map(|_| ())
+            task.execute(params![
+                id,
+                client,
+                title,
+                status,
+                tier,
+                (rng.next() % 5 + 1) as i64,
+                id,
+                iso(created),
+                iso(updated),
+                done.map(iso),
+                (rng.next() % 6 + 1) as i64
+            ])
+            .map(|_| ())
         };
         // Fourteen on today's list, five clients touched this morning.
         for i in 0..14 {
             let client = (i % 6) as i64 + 1;
-            let touched = if i < 5 { now - Duration::minutes(20 + i as i64 * 7) } else { now - Duration::days(2) };
-            add("active", format!("{} deliverable #{}", CLIENTS[client as usize - 1].0, i + 1), client, now - Duration::days(i as i64 % 6), touched, None, &mut rng)?;
+            let touched = if i < 5 {
+                now - Duration::minutes(20 + i as i64 * 7)
+            } else {
+                now - Duration::days(2)
+            };
+            add(
+                "active",
+                format!("{} deliverable #{}", CLIENTS[client as usize - 1].0, i + 1),
+                client,
+                now - Duration::days(i as i64 % 6),
+                touched,
+                None,
+                &mut rng,
+            )?;
         }
         for i in 0..6 {
-            add("queued", format!("Queued follow-up #{}", i + 1), (i % 6) as i64 + 1, now - Duration::days(10 + i), now - Duration::days(3), None, &mut rng)?;
+            add(
+                "queued",
+                format!("Queued follow-up #{}", i + 1),
+                (i % 6) + 1,
+                now - Duration::days(10 + i),
+                now - Duration::days(3),
+                None,
+                &mut rng,
+            )?;
         }
         for i in 0..10 {
-            add("backlog", format!("Someday idea #{}", i + 1), 7, now - Duration::days(30 + i), now - Duration::days(20), None, &mut rng)?;
+            add(
+                "backlog",
+                format!("Someday idea #{}", i + 1),
+                7,
+                now - Duration::days(30 + i),
+                now - Duration::days(20),
+                None,
+                &mut rng,
+            )?;
         }
         // Done this week: five (one done by a plain update, no completed_at).
         for i in 0..5 {
             let at = now - Duration::days(i + 1);
             let completed = if i == 4 { None } else { Some(at) };
-            add("done", format!("Shipped item #{}", i + 1), (i % 6) as i64 + 1, now - Duration::days(12), at, completed, &mut rng)?;
+            add(
+                "done",
+                format!("Shipped item #{}", i + 1),
+                (i % 6) + 1,
+                now - Duration::days(12),
+                at,
+                completed,
+                &mut rng,
+            )?;
         }
         // Older done work, spread over the cache's 90 days.
         for i in 0..scale.extra_tasks {
             let at = now - Duration::days(8 + (i as i64 % 82)) - Duration::minutes(i as i64);
-            add("done", format!("Archived task #{}", i + 1), (i % 7) as i64 + 1, at - Duration::days(3), at, Some(at), &mut rng)?;
+            add(
+                "done",
+                format!("Archived task #{}", i + 1),
+                (i % 7) as i64 + 1,
+                at - Duration::days(3),
+                at,
+                Some(at),
+                &mut rng,
+            )?;
         }
         let mut goal = tx.prepare(
             "INSERT INTO cached_daily_goals (id, date, target_points, earned_points, task_count, current_streak, longest_streak,
@@ -278,8 +410,19 @@ fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale)
         )?;
         for back in 0..14 {
             let day = today - Duration::days(back);
-            let earned = if back == 0 { 3 } else { (rng.next() % 14 + 8) as i64 };
-            goal.execute(params![back + 1, day.to_string(), earned, earned / 3, (14 - back) % 5, iso(now)])?;
+            let earned = if back == 0 {
+                3
+            } else {
+                (rng.next() % 14 + 8) as i64
+            };
+            goal.execute(params![
+                back + 1,
+                day.to_string(),
+                earned,
+                earned / 3,
+                (14 - back) % 5,
+                iso(now)
+            ])?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO cache_meta (key, value, updated_at) VALUES ('lastSyncAt', ?1, ?1)",
@@ -293,9 +436,19 @@ fn write_workos(path: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale)
 /// The id of the commitment the user keeps pushing back.
 pub const PUNTED_ID: &str = "7f1c2a9e-0b1d-4c2a-9a55-3f4d2b6c8e01";
 
-fn write_state_files(dir: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Scale) -> anyhow::Result<()> {
+fn write_state_files(
+    dir: &Path,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    scale: Scale,
+) -> anyhow::Result<()> {
     let day = |offset: i64| (today + Duration::days(offset)).to_string();
-    let commitment = |id: &str, title: &str, kind: &str, status: &str, due: Option<String>, priority: i64| {
+    let commitment = |id: &str,
+                      title: &str,
+                      kind: &str,
+                      status: &str,
+                      due: Option<String>,
+                      priority: i64| {
         json!({
             "id": id, "title": title, "type": kind, "status": status,
             "created_date": day(-20), "due_date": due, "recurrence_pattern": null, "streak_count": 0,
@@ -304,22 +457,93 @@ fn write_state_files(dir: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Sc
         })
     };
     let mut list = vec![
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000001", "Schedule date night with Ashley", "task", "pending", Some(day(-3)), 1),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000002", "Memphis report", "task", "in_progress", Some(day(-1)), 1),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000003", "Raleigh follow-up", "task", "pending", Some(day(-1)), 2),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000004", "Kentucky ScottCare integration call notes", "task", "pending", Some(day(0)), 2),
-        commitment(PUNTED_ID, "Memphis optimization report", "task", "pending", Some(day(0)), 1),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000006", "Orlando documentation", "task", "pending", Some(day(1)), 3),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000007", "Quarterly taxes", "task", "completed", Some(day(-5)), 1),
-        commitment("c1e0a7d4-1111-4a3b-8c1d-000000000008", "Morning walk", "habit", "in_progress", None, 3),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000001",
+            "Schedule date night with Ashley",
+            "task",
+            "pending",
+            Some(day(-3)),
+            1,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000002",
+            "Memphis report",
+            "task",
+            "in_progress",
+            Some(day(-1)),
+            1,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000003",
+            "Raleigh follow-up",
+            "task",
+            "pending",
+            Some(day(-1)),
+            2,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000004",
+            "Kentucky ScottCare integration call notes",
+            "task",
+            "pending",
+            Some(day(0)),
+            2,
+        ),
+        commitment(
+            PUNTED_ID,
+            "Memphis optimization report",
+            "task",
+            "pending",
+            Some(day(0)),
+            1,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000006",
+            "Orlando documentation",
+            "task",
+            "pending",
+            Some(day(1)),
+            3,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000007",
+            "Quarterly taxes",
+            "task",
+            "completed",
+            Some(day(-5)),
+            1,
+        ),
+        commitment(
+            "c1e0a7d4-1111-4a3b-8c1d-000000000008",
+            "Morning walk",
+            "habit",
+            "in_progress",
+            None,
+            3,
+        ),
     ];
     for i in 0..scale.extra_commitments {
-        let due = if i % 2 == 0 { day(-30 - i as i64 % 300) } else { day(10 + i as i64 % 300) };
+        let due = if i % 2 == 0 {
+            day(-30 - i as i64 % 300)
+        } else {
+            day(10 + i as i64 % 300)
+        };
         let status = if i % 2 == 0 { "completed" } else { "pending" };
-        list.push(commitment(&format!("00000000-0000-4000-8000-{:012}", i), &format!("Commitment #{}", i + 1), "goal", status, Some(due), 3));
+        list.push(commitment(
+            &format!("00000000-0000-4000-8000-{:012}", i),
+            &format!("Commitment #{}", i + 1),
+            "goal",
+            status,
+            Some(due),
+            3,
+        ));
     }
-    let data = json!({"version": "1.0", "updated_at": iso(now - Duration::hours(1)), "commitments": list});
-    fs::write(dir.join("CommitmentData.json"), serde_json::to_string_pretty(&data)?)?;
+    let data =
+        json!({"version": "1.0", "updated_at": iso(now - Duration::hours(1)), "commitments": list});
+    fs::write(
+        dir.join("CommitmentData.json"),
+        serde_json::to_string_pretty(&data)?,
+    )?;
 
     let md = format!(
         "# Commitments\n\n## Work\n- [ ] Send Nashville proposal (due: {}) ⚡\n- [x] Austin kickoff deck (due: {})\n\n\
@@ -332,9 +556,15 @@ fn write_state_files(dir: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Sc
     fs::write(dir.join("Commitments.md"), md)?;
 
     let focus = dir.join("CurrentFocus.md");
-    fs::write(&focus, "# Current focus\n\n- Memphis optimization report\n- Raleigh renewal\n")?;
+    fs::write(
+        &focus,
+        "# Current focus\n\n- Memphis optimization report\n- Raleigh renewal\n",
+    )?;
     let stale = std::time::SystemTime::from(now - Duration::days(9));
-    fs::File::options().write(true).open(&focus)?.set_modified(stale)?;
+    fs::File::options()
+        .write(true)
+        .open(&focus)?
+        .set_modified(stale)?;
 
     let mut dumps = vec![
         json!({"timestamp": (now - Duration::hours(20)).with_timezone(&DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
@@ -346,7 +576,10 @@ fn write_state_files(dir: &Path, now: DateTime<Utc>, today: NaiveDate, scale: Sc
         dumps.push(json!({"timestamp": (now - Duration::hours(30 + i as i64)).with_timezone(&DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
             "processed": true, "parsed_category": "idea", "parsed_action": null, "parsed_entities": []}));
     }
-    fs::write(dir.join("brain_dumps.json"), serde_json::to_string_pretty(&dumps)?)?;
+    fs::write(
+        dir.join("brain_dumps.json"),
+        serde_json::to_string_pretty(&dumps)?,
+    )?;
     Ok(())
 }
 
@@ -435,7 +668,10 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
             fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
             d.to_owned()
         }
-        None => tempfile::Builder::new().prefix("operator-demo-").tempdir()?.keep(),
+        None => tempfile::Builder::new()
+            .prefix("operator-demo-")
+            .tempdir()?
+            .keep(),
     };
     let files = DemoFiles::new(&dir);
     for stale in [&files.state_db, &files.journal] {
@@ -443,25 +679,42 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
     }
     let now = demo_now(Utc::now());
     generate(&files, now, Scale::ONE)?;
-    let config = config::load_file(&files.config).map_err(|e| anyhow::anyhow!(crate::cli::format_config_error(&e)))?;
+    let config = config::load_file(&files.config)
+        .map_err(|e| anyhow::anyhow!(crate::cli::format_config_error(&e)))?;
     seed_punt_history(&config, now)?;
 
     let report = crate::cli::check(&config, false, now, "demo")?;
     let mut out = std::io::stdout().lock();
     use std::io::Write;
     writeln!(out, "Operator demo: data written to {}", dir.display())?;
-    writeln!(out, "(a check as of 09:05 today, America/New_York; no network, no secrets)\n")?;
+    writeln!(
+        out,
+        "(a check as of 09:05 today, America/New_York; no network, no secrets)\n"
+    )?;
     crate::cli::print_report(&mut out, &config, &report, false)?;
 
     let store = Store::open(&config.state.db_path)?;
-    let view = crate::status::gather(&config, &store, Some(crate::pipeline::Recipient::Journal), now)?;
+    let view = crate::status::gather(
+        &config,
+        &store,
+        Some(crate::pipeline::Recipient::Journal),
+        now,
+    )?;
     let local_now = now.with_timezone(&config.timezone);
     writeln!(out, "\n═══ /status ═══\n{}", render::status(&view).plain())?;
     match report.snapshots.oura.data() {
-        Some(oura) => writeln!(out, "\n═══ /readiness ═══\n{}", render::readiness(oura, local_now).plain())?,
+        Some(oura) => writeln!(
+            out,
+            "\n═══ /readiness ═══\n{}",
+            render::readiness(oura, local_now).plain()
+        )?,
         None => writeln!(out, "\n═══ /readiness ═══\nOura data unavailable")?,
     }
-    writeln!(out, "\n═══ /overdue ═══\n{}", render::overdue(&report.snapshots.state, local_now.date_naive()).plain())?;
+    writeln!(
+        out,
+        "\n═══ /overdue ═══\n{}",
+        render::overdue(&report.snapshots.state, local_now.date_naive()).plain()
+    )?;
     writeln!(
         out,
         "\nDone in {} ms. Try: operator --config {} check --dry-run",

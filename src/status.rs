@@ -21,7 +21,12 @@ pub fn local_midnight(config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Everything `/status` shows; `chat` adds that chat's quiet hours and snoozes.
-pub fn gather(config: &Config, store: &Store, chat: Option<Recipient>, now: DateTime<Utc>) -> store::Result<StatusView> {
+pub fn gather(
+    config: &Config,
+    store: &Store,
+    chat: Option<Recipient>,
+    now: DateTime<Utc>,
+) -> store::Result<StatusView> {
     let chat = match chat {
         Some(recipient) => {
             let quiet = store.quiet_hours(recipient)?.unwrap_or(config.quiet_hours);

@@ -29,7 +29,11 @@ impl Notifier for Osascript {
             .arg(script)
             .status()
             .map_err(|e| format!("cannot run osascript: {e}"))?;
-        if status.success() { Ok(()) } else { Err(format!("osascript exited with {status}")) }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("osascript exited with {status}"))
+        }
     }
 }
 
@@ -71,9 +75,15 @@ mod tests {
 
     #[test]
     fn escapes_applescript_strings() {
-        assert_eq!(applescript_string(r#"say "hi" \ now"#), r#""say \"hi\" \\ now""#);
+        assert_eq!(
+            applescript_string(r#"say "hi" \ now"#),
+            r#""say \"hi\" \\ now""#
+        );
         assert_eq!(applescript_string("a\nb\u{7}c ☕"), "\"a bc ☕\"");
         let s = applescript_notification("T", "B", "Glass");
-        assert_eq!(s, r#"display notification "B" with title "Operator: T" sound name "Glass""#);
+        assert_eq!(
+            s,
+            r#"display notification "B" with title "Operator: T" sound name "Glass""#
+        );
     }
 }

@@ -31,7 +31,13 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    pub fn new(alert: &'a Alert, chat_id: Option<i64>, outcome: &'a str, channel: &'a str, now: DateTime<Utc>) -> Entry<'a> {
+    pub fn new(
+        alert: &'a Alert,
+        chat_id: Option<i64>,
+        outcome: &'a str,
+        channel: &'a str,
+        now: DateTime<Utc>,
+    ) -> Entry<'a> {
         Entry {
             logged_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
             dedup_key: &alert.dedup_key,
@@ -69,7 +75,12 @@ impl Journal {
         }
         let file = open_private_append(path)?;
         let size = file.metadata()?.len();
-        Ok(Journal { path: path.to_owned(), rotation, file: Some(file), size })
+        Ok(Journal {
+            path: path.to_owned(),
+            rotation,
+            file: Some(file),
+            size,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -147,17 +158,33 @@ mod tests {
     use super::*;
 
     fn alert() -> Alert {
-        Alert::new(AlertClass::Health, "readiness", None, Priority::Medium, "Readiness 62", "Low", Utc::now())
+        Alert::new(
+            AlertClass::Health,
+            "readiness",
+            None,
+            Priority::Medium,
+            "Readiness 62",
+            "Low",
+            Utc::now(),
+        )
     }
 
     #[test]
     fn writes_json_lines_and_rotates_keeping_backup_count() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logs/operator.log");
-        let mut j = Journal::open(&path, Rotation { max_bytes: 600, backup_count: 2 }).unwrap();
+        let mut j = Journal::open(
+            &path,
+            Rotation {
+                max_bytes: 600,
+                backup_count: 2,
+            },
+        )
+        .unwrap();
         let a = alert();
         for _ in 0..40 {
-            j.write(&Entry::new(&a, Some(42), "sent", "telegram", Utc::now())).unwrap();
+            j.write(&Entry::new(&a, Some(42), "sent", "telegram", Utc::now()))
+                .unwrap();
         }
         j.flush().unwrap();
         let text = fs::read_to_string(&path).unwrap();
@@ -172,7 +199,10 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             for p in [path.clone(), backup_path(&path, 1)] {
-                assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+                assert_eq!(
+                    fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                    0o600
+                );
             }
         }
     }

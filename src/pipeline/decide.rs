@@ -77,10 +77,18 @@ fn deliveries(
 ) -> Vec<Notification> {
     let mut deliver = Vec::new();
     if release_held {
-        let fresh: Vec<&str> = send.iter().map(|&i| alerts[i].dedup_key.as_str()).collect();
+        // A held key that fires again this morning goes into the digest (in its fresh
+        // version) instead of a message of its own: the night's alerts arrive as one message.
+        let held: BTreeSet<&str> = state.held.iter().map(|a| a.dedup_key.as_str()).collect();
+        let (folded, own): (Vec<usize>, Vec<usize>) = send
+            .iter()
+            .partition(|&&i| held.contains(alerts[i].dedup_key.as_str()));
+        let fresh: Vec<&Alert> = folded.iter().map(|&i| &alerts[i]).collect();
         deliver.extend(digest::digest(state, now, policy, &fresh));
+        deliver.extend(notify::notifications(alerts, &own));
+    } else {
+        deliver.extend(notify::notifications(alerts, send));
     }
-    deliver.extend(notify::notifications(alerts, send));
     let overflow: Vec<&Alert> = capped
         .iter()
         .map(|&i| &alerts[i])
@@ -173,12 +181,18 @@ fn storm_cap(alerts: &[Alert], mut remaining: Vec<usize>, cap: usize) -> (Vec<us
     (kept, capped)
 }
 
-/// Alerts held by quiet hours this cycle that the caller must keep, skipping keys already held.
+/// Alerts held by quiet hours this cycle that the caller must keep: keys not held yet, and
+/// escalations of held keys (the caller keeps one alert per key, the latest).
 fn newly_held(decisions: &[(Alert, Outcome)], state: &ChatState) -> Vec<Alert> {
     decisions
         .iter()
         .filter(|(_, outcome)| *outcome == Outcome::HeldQuiet)
-        .filter(|(alert, _)| !state.held.iter().any(|h| h.dedup_key == alert.dedup_key))
+        .filter(|(alert, _)| {
+            !state
+                .held
+                .iter()
+                .any(|h| h.dedup_key == alert.dedup_key && h.priority >= alert.priority)
+        })
         .map(|(alert, _)| alert.clone())
         .collect()
 }

@@ -1,6 +1,7 @@
 //! The morning digest: once quiet hours are over, the alerts they held become one message,
-//! minus what no longer needs saying (acknowledged, snoozed, sent since, being sent fresh
-//! this cycle, or below the recipient's `min_priority`). Not subject to the storm cap.
+//! minus what no longer needs saying (acknowledged, snoozed, sent since, or below the
+//! recipient's `min_priority`). A held key that fires again this cycle is included in its
+//! fresh version. Not subject to the storm cap.
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
@@ -14,19 +15,20 @@ use crate::alert::Alert;
 
 /// The digest of `state.held` at `now`, or `None` when nothing held still needs saying.
 ///
-/// `fresh` are the dedup keys sent in their own message this cycle. Members are ordered by
-/// priority (highest first), then oldest first; one per dedup key.
+/// `fresh` are this cycle's alerts (already through the pipeline) whose keys were held: they
+/// replace their held versions. Members are ordered by priority (highest first), then oldest
+/// first; one per dedup key.
 pub(super) fn digest(
     state: &ChatState,
     now: DateTime<Utc>,
     policy: &Policy,
-    fresh: &[&str],
+    fresh: &[&Alert],
 ) -> Option<Notification> {
-    let mut members: Vec<&Alert> = state
-        .held
-        .iter()
-        .filter(|a| still_worth_saying(a, state, now, policy, fresh))
-        .collect();
+    let mut members: Vec<&Alert> = fresh.to_vec();
+    members.extend(state.held.iter().filter(|a| {
+        !fresh.iter().any(|f| f.dedup_key == a.dedup_key)
+            && still_worth_saying(a, state, now, policy)
+    }));
     // A stable sort: equal priorities stay oldest first.
     members.sort_by_key(|a| Reverse(a.priority));
     let mut seen = BTreeSet::new();
@@ -51,12 +53,10 @@ fn still_worth_saying(
     state: &ChatState,
     now: DateTime<Utc>,
     policy: &Policy,
-    fresh: &[&str],
 ) -> bool {
     alert.priority >= policy.min_priority
         && !state.acks.contains(&alert.dedup_key)
         && !is_snoozed(&state.snoozes, alert, now)
-        && !fresh.contains(&alert.dedup_key.as_str())
         && !delivered_since_held(alert, state)
 }
 

@@ -146,7 +146,11 @@ pub fn human_duration(d: chrono::Duration) -> String {
 
 /// A number without noise: `62`, `5.4`.
 pub fn num(x: f64) -> String {
-    if (x - x.round()).abs() < 0.05 { format!("{:.0}", x.round()) } else { format!("{x:.1}") }
+    if (x - x.round()).abs() < 0.05 {
+        format!("{:.0}", x.round())
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,11 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
         t.heading(&format!("Overdue ({})", late.len()));
         for (c, due) in &late {
             let days = (today - *due).num_days();
-            t.text("• ").bold(&c.title).line(&format!(" — {} (due {})", late_text(days), due.format("%a %d %b")));
+            t.text("• ").bold(&c.title).line(&format!(
+                " — {} (due {})",
+                late_text(days),
+                due.format("%a %d %b")
+            ));
         }
     }
     if !due_today.is_empty() {
@@ -45,9 +49,14 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
             t.text("• ").bold(&c.title).newline();
         }
     }
-    for (name, read) in [("CommitmentData.json", &state.commitment_data), ("Commitments.md", &state.commitments_md)] {
+    for (name, read) in [
+        ("CommitmentData.json", &state.commitment_data),
+        ("Commitments.md", &state.commitments_md),
+    ] {
         if let FileRead::Corrupt(reason) = read {
-            t.newline().italic(&format!("{name} could not be read: {reason}")).newline();
+            t.newline()
+                .italic(&format!("{name} could not be read: {reason}"))
+                .newline();
         }
     }
     t.trimmed()

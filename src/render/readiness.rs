@@ -11,12 +11,14 @@ use crate::sources::{OuraSnapshot, Readiness};
 pub fn sparkline(values: &[Option<f64>]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (min, max) = present.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (min, max) = present
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     values
         .iter()
         .map(|v| match v {
             None => '·',
-            Some(_) if max - min < f64::EPSILON => BARS[3],
+            Some(_) if (max - min).abs() < f64::EPSILON => BARS[3],
             Some(v) => BARS[(((v - min) / (max - min)) * 7.0).round().clamp(0.0, 7.0) as usize],
         })
         .collect()
@@ -52,15 +54,28 @@ fn contributors(r: &Readiness) -> Vec<(&'static str, f64)> {
 pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
     let today = now.date_naive();
     let mut t = Text::new();
-    match oura.readiness.iter().rev().find(|r| r.day == today && r.score.is_some()) {
+    match oura
+        .readiness
+        .iter()
+        .rev()
+        .find(|r| r.day == today && r.score.is_some())
+    {
         Some(r) => {
             let score = r.score.unwrap_or_default();
-            t.text("Readiness today: ").bold(&num(score)).line(&format!(" ({})", label(score)));
+            t.text("Readiness today: ")
+                .bold(&num(score))
+                .line(&format!(" ({})", label(score)));
             let mut parts = contributors(r);
             parts.sort_by(|a, b| a.1.total_cmp(&b.1));
             if !parts.is_empty() {
-                let list: Vec<String> = parts.iter().map(|(n, v)| format!("{n} {}", num(*v))).collect();
-                t.line(&format!("Contributors (weakest first): {}", list.join(", ")));
+                let list: Vec<String> = parts
+                    .iter()
+                    .map(|(n, v)| format!("{n} {}", num(*v)))
+                    .collect();
+                t.line(&format!(
+                    "Contributors (weakest first): {}",
+                    list.join(", ")
+                ));
             }
             if let Some(dev) = r.temperature_deviation {
                 t.line(&format!("Temperature deviation: {dev:+.1} °C"));
@@ -69,7 +84,11 @@ pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
         None => {
             t.bold("No readiness for today yet.");
             if let Some(last) = oura.readiness.iter().rev().find(|r| r.score.is_some()) {
-                t.text(&format!(" Latest: {} on {}.", num(last.score.unwrap_or_default()), last.day.format("%a %d %b")));
+                t.text(&format!(
+                    " Latest: {} on {}.",
+                    num(last.score.unwrap_or_default()),
+                    last.day.format("%a %d %b")
+                ));
             }
             t.newline();
         }
@@ -86,7 +105,11 @@ pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
         (Some(hrv), n) if n > 0 => {
             let avg = baseline.iter().sum::<f64>() / n as f64;
             let dev = (hrv - avg) / avg * 100.0;
-            t.line(&format!("HRV: {} ms, {dev:+.0}% vs the 30-day average of {} ms ({n} nights)", num(hrv), num(avg)));
+            t.line(&format!(
+                "HRV: {} ms, {dev:+.0}% vs the 30-day average of {} ms ({n} nights)",
+                num(hrv),
+                num(avg)
+            ));
         }
         (Some(hrv), _) => {
             t.line(&format!("HRV: {} ms (no 30-day baseline yet)", num(hrv)));
@@ -117,7 +140,14 @@ pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
             if s.naps > 0 {
                 parts.push(format!("{} nap(s)", s.naps));
             }
-            t.line(&format!("Last night: {}", if parts.is_empty() { "recorded, no details".into() } else { parts.join(", ") }));
+            t.line(&format!(
+                "Last night: {}",
+                if parts.is_empty() {
+                    "recorded, no details".into()
+                } else {
+                    parts.join(", ")
+                }
+            ));
         }
         None => {
             t.line("Last night: no sleep recorded yet");
@@ -127,7 +157,12 @@ pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
     let days: Vec<NaiveDate> = (0..14).rev().map(|i| today - Duration::days(i)).collect();
     let series: Vec<Option<f64>> = days
         .iter()
-        .map(|d| oura.readiness.iter().find(|r| r.day == *d).and_then(|r| r.score))
+        .map(|d| {
+            oura.readiness
+                .iter()
+                .find(|r| r.day == *d)
+                .and_then(|r| r.score)
+        })
         .collect();
     let present: Vec<f64> = series.iter().flatten().copied().collect();
     if present.is_empty() {
@@ -135,10 +170,15 @@ pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
     } else {
         let lo = present.iter().copied().fold(f64::MAX, f64::min);
         let hi = present.iter().copied().fold(f64::MIN, f64::max);
-        t.text("14-day trend: ").code(&sparkline(&series)).line(&format!(" ({}–{})", num(lo), num(hi)));
+        t.text("14-day trend: ")
+            .code(&sparkline(&series))
+            .line(&format!(" ({}–{})", num(lo), num(hi)));
     }
     if let Some(sync) = oura.last_sync {
-        t.line(&format!("Oura data synced {} ago", human_duration(now.to_utc() - sync)));
+        t.line(&format!(
+            "Oura data synced {} ago",
+            human_duration(now.to_utc() - sync)
+        ));
     }
     t.trimmed()
 }
@@ -149,7 +189,10 @@ mod tests {
 
     #[test]
     fn sparkline_scales_and_marks_gaps() {
-        assert_eq!(sparkline(&[Some(50.0), None, Some(100.0), Some(75.0)]), "▁·█▅");
+        assert_eq!(
+            sparkline(&[Some(50.0), None, Some(100.0), Some(75.0)]),
+            "▁·█▅"
+        );
         assert_eq!(sparkline(&[Some(70.0), Some(70.0)]), "▄▄");
         assert_eq!(sparkline(&[None, None]), "··");
     }

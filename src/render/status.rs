@@ -37,7 +37,11 @@ pub struct ChatView {
 }
 
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    if t > now { format!("in {}", human_duration(t - now)) } else { format!("{} ago", human_duration(now - t)) }
+    if t > now {
+        format!("in {}", human_duration(t - now))
+    } else {
+        format!("{} ago", human_duration(now - t))
+    }
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -92,7 +96,12 @@ pub fn status(v: &StatusView) -> Text {
     }
     for m in &v.monitors {
         t.text(&format!("{}: ", m.monitor)).bold(m.status.as_str());
-        t.line(&format!(" — {} alert(s), {} ({})", m.alerts, m.detail, ago(v.now, m.ran_at)));
+        t.line(&format!(
+            " — {} alert(s), {} ({})",
+            m.alerts,
+            m.detail,
+            ago(v.now, m.ran_at)
+        ));
     }
 
     t.newline().heading("Sources");
@@ -101,8 +110,14 @@ pub fn status(v: &StatusView) -> Text {
     }
     for s in &v.sources {
         t.text(&format!("{}: ", s.source)).bold(s.state.as_str());
-        let fresh = s.data_as_of.map(|d| format!(", data {}", ago(v.now, d))).unwrap_or_default();
-        let last_ok = s.last_ok.map(|d| format!(", last read ok {}", ago(v.now, d))).unwrap_or_default();
+        let fresh = s
+            .data_as_of
+            .map(|d| format!(", data {}", ago(v.now, d)))
+            .unwrap_or_default();
+        let last_ok = s
+            .last_ok
+            .map(|d| format!(", last read ok {}", ago(v.now, d)))
+            .unwrap_or_default();
         t.text(&format!("{fresh}{last_ok}"));
         if let Some(err) = &s.last_error {
             t.text(" — ").italic(err);
@@ -114,23 +129,41 @@ pub fn status(v: &StatusView) -> Text {
     if v.alerts_today.is_empty() {
         t.line("none delivered");
     } else {
-        let parts: Vec<String> = v.alerts_today.iter().map(|(p, n)| format!("{n} {p}")).collect();
+        let parts: Vec<String> = v
+            .alerts_today
+            .iter()
+            .map(|(p, n)| format!("{n} {p}"))
+            .collect();
         t.line(&parts.join(", "));
     }
     t.line(&format!("Outbox pending: {}", v.outbox_pending));
     if let Some(age) = v.last_poll_age {
-        t.line(&format!("Last successful poll: {} ago", human_duration(age)));
+        t.line(&format!(
+            "Last successful poll: {} ago",
+            human_duration(age)
+        ));
     }
 
     if let Some(chat) = &v.chat {
         t.newline().heading("This chat");
-        let state = if chat.quiet_in_force { " (in force now)" } else { "" };
-        t.line(&format!("Quiet hours: {}{state}", quiet_hours_text(&chat.quiet)));
+        let state = if chat.quiet_in_force {
+            " (in force now)"
+        } else {
+            ""
+        };
+        t.line(&format!(
+            "Quiet hours: {}{state}",
+            quiet_hours_text(&chat.quiet)
+        ));
         if chat.snoozes.is_empty() {
             t.line("Snoozes: none");
         }
         for s in &chat.snoozes {
-            t.line(&format!("Snoozed: {} until {}", snooze_scope_text(&s.scope), local(s.until, v.timezone)));
+            t.line(&format!(
+                "Snoozed: {} until {}",
+                snooze_scope_text(&s.scope),
+                local(s.until, v.timezone)
+            ));
         }
     }
     t.trimmed()
@@ -150,8 +183,16 @@ pub fn status_json(v: &StatusView) -> serde_json::Value {
         .monitors
         .iter()
         .map(|m| {
-            let value = Monitor { status: m.status.as_str(), alerts: m.alerts, detail: &m.detail, ran_at: ts(m.ran_at) };
-            (m.monitor.clone(), serde_json::to_value(value).unwrap_or_default())
+            let value = Monitor {
+                status: m.status.as_str(),
+                alerts: m.alerts,
+                detail: &m.detail,
+                ran_at: ts(m.ran_at),
+            };
+            (
+                m.monitor.clone(),
+                serde_json::to_value(value).unwrap_or_default(),
+            )
         })
         .collect();
     let sources: serde_json::Map<String, serde_json::Value> = v
@@ -169,8 +210,11 @@ pub fn status_json(v: &StatusView) -> serde_json::Value {
             )
         })
         .collect();
-    let alerts_today: serde_json::Map<String, serde_json::Value> =
-        v.alerts_today.iter().map(|(p, n)| (p.to_string(), serde_json::json!(n))).collect();
+    let alerts_today: serde_json::Map<String, serde_json::Value> = v
+        .alerts_today
+        .iter()
+        .map(|(p, n)| (p.to_string(), serde_json::json!(n)))
+        .collect();
     serde_json::json!({
         "now": ts(v.now),
         "timezone": v.timezone.name(),

@@ -27,7 +27,8 @@ impl SnoozeScope {
         } else if let Some(c) = s.strip_prefix("class:") {
             c.parse().ok().map(SnoozeScope::Class)
         } else {
-            s.strip_prefix("key:").map(|k| SnoozeScope::Key(k.to_owned()))
+            s.strip_prefix("key:")
+                .map(|k| SnoozeScope::Key(k.to_owned()))
         }
     }
 }
@@ -35,19 +36,34 @@ impl SnoozeScope {
 impl Store {
     /// Everything the pipeline needs about `recipient`. Keys waiting undelivered in the
     /// outbox count as sent (in flight) so a retrying delivery is not queued twice.
-    pub fn chat_state(&self, recipient: Recipient, default_quiet: QuietHours, now: DateTime<Utc>) -> Result<ChatState> {
+    pub fn chat_state(
+        &self,
+        recipient: Recipient,
+        default_quiet: QuietHours,
+        now: DateTime<Utc>,
+    ) -> Result<ChatState> {
         let r = recipient.key();
         let mut sent = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT dedup_key, sent_at, priority FROM dedup_ledger WHERE recipient = ?1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT dedup_key, sent_at, priority FROM dedup_ledger WHERE recipient = ?1",
+        )?;
         let rows = stmt.query_map([&r], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
         })?;
         for row in rows {
             let (key, at, priority) = row?;
             let priority = priority.parse().unwrap_or(Priority::Info);
-            sent.insert(key, SentRecord { at: from_ts(at), priority });
+            sent.insert(
+                key,
+                SentRecord {
+                    at: from_ts(at),
+                    priority,
+                },
+            );
         }
         for (key, at, priority) in self.in_flight_keys(&r)? {
             sent.entry(key).or_insert(SentRecord { at, priority });
@@ -58,19 +74,30 @@ impl Store {
         let quiet = Some(self.quiet_hours(recipient)?.unwrap_or(default_quiet));
 
         let mut held = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT alert_json FROM held_alerts WHERE recipient = ?1 ORDER BY held_at, dedup_key")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT alert_json FROM held_alerts WHERE recipient = ?1 ORDER BY held_at, dedup_key",
+        )?;
         for json in stmt.query_map([&r], |row| row.get::<_, String>(0))? {
             if let Ok(alert) = serde_json::from_str::<StoredAlert>(&json?) {
                 held.push(alert.into_alert());
             }
         }
-        Ok(ChatState { sent, snoozes, acks, quiet, held })
+        Ok(ChatState {
+            sent,
+            snoozes,
+            acks,
+            quiet,
+            held,
+        })
     }
 
     /// Records that `keys` were delivered to `recipient` at `at`.
-    pub fn record_sent(&mut self, recipient: Recipient, alerts: &[Alert], at: DateTime<Utc>) -> Result<()> {
+    pub fn record_sent(
+        &mut self,
+        recipient: Recipient,
+        alerts: &[Alert],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let r = recipient.key();
         self.tx(|tx| {
             let mut stmt = tx.prepare_cached(
@@ -89,9 +116,9 @@ impl Store {
 
     /// Active snoozes of `recipient` (expired ones are pruned).
     pub fn snoozes(&self, recipient: Recipient, now: DateTime<Utc>) -> Result<Vec<Snooze>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT scope, until FROM snoozes WHERE recipient = ?1 AND until > ?2 ORDER BY until")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT scope, until FROM snoozes WHERE recipient = ?1 AND until > ?2 ORDER BY until",
+        )?;
         let rows = stmt.query_map(params![recipient.key(), to_ts(now)], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
         })?;
@@ -99,14 +126,23 @@ impl Store {
         for row in rows {
             let (scope, until) = row?;
             if let Some(scope) = SnoozeScope::decode(&scope) {
-                out.push(Snooze { scope, until: from_ts(until) });
+                out.push(Snooze {
+                    scope,
+                    until: from_ts(until),
+                });
             }
         }
         Ok(out)
     }
 
     /// Snoozes `scope` for `recipient` until `until` (replacing an earlier snooze of the same scope).
-    pub fn snooze(&mut self, recipient: Recipient, scope: &SnoozeScope, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    pub fn snooze(
+        &mut self,
+        recipient: Recipient,
+        scope: &SnoozeScope,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "INSERT INTO snoozes (recipient, scope, until, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (recipient, scope) DO UPDATE SET until = excluded.until, created_at = excluded.created_at",
@@ -119,16 +155,26 @@ impl Store {
 
     /// Clears every snooze of `recipient`; returns how many were active.
     pub fn clear_snoozes(&mut self, recipient: Recipient) -> Result<usize> {
-        Ok(self.conn.execute("DELETE FROM snoozes WHERE recipient = ?1", [recipient.key()])?)
+        Ok(self.conn.execute(
+            "DELETE FROM snoozes WHERE recipient = ?1",
+            [recipient.key()],
+        )?)
     }
 
     pub fn acks(&self, recipient: Recipient) -> Result<BTreeSet<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT dedup_key FROM acks WHERE recipient = ?1")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT dedup_key FROM acks WHERE recipient = ?1")?;
         let keys = stmt.query_map([recipient.key()], |row| row.get::<_, String>(0))?;
         Ok(keys.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn acknowledge(&mut self, recipient: Recipient, dedup_key: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn acknowledge(
+        &mut self,
+        recipient: Recipient,
+        dedup_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO acks (recipient, dedup_key, acked_at) VALUES (?1, ?2, ?3)",
             params![recipient.key(), dedup_key, to_ts(now)],
@@ -138,21 +184,31 @@ impl Store {
 
     /// Drops acknowledgements (for every recipient) of keys in `classes` whose condition no
     /// longer holds, so the alert comes back when the condition does. Returns how many.
-    pub fn clear_stale_acks(&mut self, classes: &[AlertClass], holding: &BTreeSet<String>) -> Result<usize> {
+    pub fn clear_stale_acks(
+        &mut self,
+        classes: &[AlertClass],
+        holding: &BTreeSet<String>,
+    ) -> Result<usize> {
         self.tx(|tx| {
             let mut stale = Vec::new();
             {
                 let mut stmt = tx.prepare_cached("SELECT recipient, dedup_key FROM acks")?;
-                let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+                let rows = stmt.query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })?;
                 for row in rows {
                     let (recipient, key) = row?;
-                    let class = key.split(':').next().and_then(|c| c.parse::<AlertClass>().ok());
+                    let class = key
+                        .split(':')
+                        .next()
+                        .and_then(|c| c.parse::<AlertClass>().ok());
                     if class.is_some_and(|c| classes.contains(&c)) && !holding.contains(&key) {
                         stale.push((recipient, key));
                     }
                 }
             }
-            let mut del = tx.prepare_cached("DELETE FROM acks WHERE recipient = ?1 AND dedup_key = ?2")?;
+            let mut del =
+                tx.prepare_cached("DELETE FROM acks WHERE recipient = ?1 AND dedup_key = ?2")?;
             for (recipient, key) in &stale {
                 del.execute(params![recipient, key])?;
             }
@@ -178,7 +234,12 @@ impl Store {
             .optional()?)
     }
 
-    pub fn set_quiet_hours(&mut self, recipient: Recipient, quiet: QuietHours, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_quiet_hours(
+        &mut self,
+        recipient: Recipient,
+        quiet: QuietHours,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO quiet_settings (recipient, enabled, start_hour, end_hour, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -189,7 +250,12 @@ impl Store {
 
     /// Keeps alerts held by quiet hours for the recipient's morning digest (one per key,
     /// the latest version wins).
-    pub fn hold(&mut self, recipient: Recipient, alerts: &[Alert], now: DateTime<Utc>) -> Result<()> {
+    pub fn hold(
+        &mut self,
+        recipient: Recipient,
+        alerts: &[Alert],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let r = recipient.key();
         self.tx(|tx| {
             let mut stmt = tx.prepare_cached(
@@ -205,7 +271,10 @@ impl Store {
     }
 
     pub fn clear_held(&mut self, recipient: Recipient) -> Result<()> {
-        self.conn.execute("DELETE FROM held_alerts WHERE recipient = ?1", [recipient.key()])?;
+        self.conn.execute(
+            "DELETE FROM held_alerts WHERE recipient = ?1",
+            [recipient.key()],
+        )?;
         Ok(())
     }
 }

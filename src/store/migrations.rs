@@ -126,7 +126,11 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > LATEST {
-        return Err(StoreError::TooNew { path: path.to_owned(), found: version, supported: LATEST });
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: LATEST,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;

@@ -15,8 +15,8 @@ mod runs;
 mod snapshots;
 
 pub use outbox::{OutboxRow, OutboxStatus};
-pub use snapshots::{ItemSnapshot, punt_reason};
 pub use runs::{MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus};
+pub use snapshots::{ItemSnapshot, punt_reason};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,11 +28,23 @@ use rusqlite::{Connection, OpenFlags};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the state directory {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the state database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
-    #[error("state database {path} has schema version {found}, newer than this build understands ({supported}); upgrade operator")]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "state database {path} has schema version {found}, newer than this build understands ({supported}); upgrade operator"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("state database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("state database file error: {0}")]
@@ -61,12 +73,18 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        .map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path: path.to_owned() };
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
         migrations::migrate(&mut store.conn, path)?;
         Ok(store)
     }
@@ -83,7 +101,10 @@ impl Store {
     /// A throwaway in-memory store (for `check --dry-run` before any state exists).
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");
-        let mut conn = Connection::open_in_memory().map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let mut conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         migrations::migrate(&mut conn, &path)?;
         Ok(Store { conn, path })
     }
@@ -93,7 +114,10 @@ impl Store {
     }
 
     /// Runs `f` inside one transaction.
-    pub(crate) fn tx<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn tx<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self.conn.transaction()?;
         let out = f(&tx)?;
         tx.commit()?;
@@ -112,9 +136,10 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
-        .map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })
+    builder.create(dir).map_err(|source| StoreError::CreateDir {
+        path: dir.to_owned(),
+        source,
+    })
 }
 
 /// Creates `path` empty with mode 0600 if it does not exist, so SQLite (which gives the
@@ -141,7 +166,9 @@ pub(crate) fn to_ts(t: DateTime<Utc>) -> i64 {
 }
 
 pub(crate) fn from_ts(ts: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(ts, 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_opt(ts, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 #[cfg(test)]
@@ -154,7 +181,10 @@ mod tests {
         let path = dir.path().join("nested/state/operator.db");
         drop(Store::open(&path).unwrap());
         let store = Store::open(&path).unwrap();
-        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, migrations::LATEST);
         #[cfg(unix)]
         {
@@ -173,6 +203,9 @@ mod tests {
             conn.pragma_update(None, "user_version", 999).unwrap();
         }
         let err = Store::open(&path).err().unwrap();
-        assert!(matches!(err, StoreError::TooNew { found: 999, .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::TooNew { found: 999, .. }),
+            "{err}"
+        );
     }
 }

@@ -117,7 +117,12 @@ impl Store {
     }
 
     /// Pending rows due for an attempt at `now` on `channel`, highest priority first, then oldest.
-    pub fn due_outbox(&self, channel: &str, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
+    pub fn due_outbox(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxRow>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND channel = ?1 AND next_attempt_at <= ?2
              ORDER BY CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
@@ -135,7 +140,12 @@ impl Store {
     }
 
     /// Marks a row delivered and records its alerts as sent to its recipient.
-    pub fn mark_delivered(&mut self, row: &OutboxRow, message_id: Option<i64>, at: DateTime<Utc>) -> Result<()> {
+    pub fn mark_delivered(
+        &mut self,
+        row: &OutboxRow,
+        message_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE outbox SET status = 'delivered', message_id = ?2, delivered_at = ?3, attempts = attempts + 1
              WHERE id = ?1",
@@ -148,7 +158,12 @@ impl Store {
     }
 
     /// Records a failed attempt; the row stays pending until `next_attempt_at`.
-    pub fn mark_attempt_failed(&mut self, id: i64, error: &str, next_attempt_at: DateTime<Utc>) -> Result<()> {
+    pub fn mark_attempt_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
             params![id, error, to_ts(next_attempt_at)],
@@ -158,7 +173,8 @@ impl Store {
 
     /// Expires pending rows whose `expires_at` has passed; returns them for the journal.
     pub fn expire_outbox(&mut self, now: DateTime<Utc>) -> Result<Vec<OutboxRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND expires_at <= ?1");
+        let sql =
+            format!("SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND expires_at <= ?1");
         let expired: Vec<OutboxRow> = {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt.query_map([to_ts(now)], row_to_outbox)?;
@@ -174,18 +190,25 @@ impl Store {
     pub fn outbox_pending(&self) -> Result<u64> {
         Ok(self
             .conn
-            .query_row("SELECT COUNT(*) FROM outbox WHERE status = ?1", [OutboxStatus::Pending.as_str()], |r| {
-                r.get::<_, i64>(0)
-            })?
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE status = ?1",
+                [OutboxStatus::Pending.as_str()],
+                |r| r.get::<_, i64>(0),
+            )?
             .max(0) as u64)
     }
 
     /// Dedup keys waiting undelivered for `recipient`, with when they were queued.
-    pub(crate) fn in_flight_keys(&self, recipient: &str) -> Result<Vec<(String, DateTime<Utc>, Priority)>> {
+    pub(crate) fn in_flight_keys(
+        &self,
+        recipient: &str,
+    ) -> Result<Vec<(String, DateTime<Utc>, Priority)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT alerts_json, created_at FROM outbox WHERE status = 'pending' AND recipient = ?1")?;
-        let rows = stmt.query_map([recipient], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+        let rows = stmt.query_map([recipient], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (json, at) = row?;

@@ -177,21 +177,29 @@ impl Store {
     /// and every query windowed.
     pub fn prune(&mut self, before: DateTime<Utc>) -> Result<()> {
         let t = to_ts(before);
-        self.conn.execute("DELETE FROM runs WHERE started_at < ?1", [t])?;
-        self.conn.execute("DELETE FROM deliveries WHERE at < ?1", [t])?;
+        self.conn
+            .execute("DELETE FROM runs WHERE started_at < ?1", [t])?;
+        self.conn
+            .execute("DELETE FROM deliveries WHERE at < ?1", [t])?;
         self.conn.execute("DELETE FROM punts WHERE at < ?1", [t])?;
-        self.conn.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?1", [t])?;
+        self.conn.execute(
+            "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?1",
+            [t],
+        )?;
         Ok(())
     }
 
     pub fn run_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get::<_, i64>(0))?.max(0) as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get::<_, i64>(0))?
+            .max(0) as u64)
     }
 
     pub fn monitor_results(&self) -> Result<Vec<MonitorRun>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT monitor, ran_at, status, alerts, detail FROM monitor_results ORDER BY monitor")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT monitor, ran_at, status, alerts, detail FROM monitor_results ORDER BY monitor",
+        )?;
         let rows = stmt.query_map([], |row| {
             Ok(MonitorRun {
                 monitor: row.get(0)?,
@@ -223,10 +231,12 @@ impl Store {
 
     /// Alerts delivered since `since` (e.g. local midnight), by priority, highest first.
     pub fn alert_counts(&self, since: DateTime<Utc>) -> Result<Vec<(Priority, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT priority, COUNT(*) FROM deliveries WHERE at >= ?1 GROUP BY priority")?;
-        let rows = stmt.query_map([to_ts(since)], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT priority, COUNT(*) FROM deliveries WHERE at >= ?1 GROUP BY priority",
+        )?;
+        let rows = stmt.query_map([to_ts(since)], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
         let mut out: Vec<(Priority, u64)> = Vec::new();
         for row in rows {
             let (p, n) = row?;
@@ -234,7 +244,7 @@ impl Store {
                 out.push((p, n.max(0) as u64));
             }
         }
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|entry| std::cmp::Reverse(entry.0));
         Ok(out)
     }
 }

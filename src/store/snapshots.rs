@@ -37,22 +37,32 @@ pub fn punt_reason(previous: &ItemSnapshot, current: &ItemSnapshot) -> Option<St
 impl Store {
     /// Compares `items` with their previous snapshots, records punts, and saves the new
     /// snapshots. Returns how many punts were recorded.
-    pub fn record_snapshots(&mut self, items: &[ItemSnapshot], now: DateTime<Utc>) -> Result<usize> {
+    pub fn record_snapshots(
+        &mut self,
+        items: &[ItemSnapshot],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         self.tx(|tx| {
             let mut punts = 0;
-            let mut get = tx.prepare_cached("SELECT title, due_date, status FROM item_snapshots WHERE item_key = ?1")?;
+            let mut get = tx.prepare_cached(
+                "SELECT title, due_date, status FROM item_snapshots WHERE item_key = ?1",
+            )?;
             let mut put = tx.prepare_cached(
                 "INSERT OR REPLACE INTO item_snapshots (item_key, title, due_date, status, seen_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            let mut punt = tx.prepare_cached("INSERT INTO punts (item_key, title, at, reason) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut punt = tx.prepare_cached(
+                "INSERT INTO punts (item_key, title, at, reason) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for item in items {
                 let previous = get
                     .query_row([&item.item_key], |row| {
                         Ok(ItemSnapshot {
                             item_key: item.item_key.clone(),
                             title: row.get(0)?,
-                            due_date: row.get::<_, Option<String>>(1)?.and_then(|d| d.parse().ok()),
+                            due_date: row
+                                .get::<_, Option<String>>(1)?
+                                .and_then(|d| d.parse().ok()),
                             status: row.get(2)?,
                         })
                     })
@@ -83,7 +93,11 @@ impl Store {
              FROM punts p WHERE at >= ?1 GROUP BY item_key ORDER BY COUNT(*) DESC, item_key",
         )?;
         let rows = stmt.query_map([to_ts(since)], |row| {
-            Ok(PuntCount { item_key: row.get(0)?, title: row.get(1)?, count: row.get::<_, i64>(2)?.max(0) as u32 })
+            Ok(PuntCount {
+                item_key: row.get(0)?,
+                title: row.get(1)?,
+                count: row.get::<_, i64>(2)?.max(0) as u32,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -108,19 +122,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.db")).unwrap();
         let t0 = Utc::now();
-        let steps = [("2026-11-20", 0), ("2026-11-20", 0), ("2026-11-22", 1), ("2026-11-21", 0), ("2026-11-25", 1)];
+        let steps = [
+            ("2026-11-20", 0),
+            ("2026-11-20", 0),
+            ("2026-11-22", 1),
+            ("2026-11-21", 0),
+            ("2026-11-25", 1),
+        ];
         for (i, (due, expected)) in steps.into_iter().enumerate() {
-            let n = store.record_snapshots(&[item(due, "pending")], t0 + Duration::hours(i as i64)).unwrap();
+            let n = store
+                .record_snapshots(&[item(due, "pending")], t0 + Duration::hours(i as i64))
+                .unwrap();
             assert_eq!(n, expected, "step {i}");
         }
         let counts = store.punt_counts(t0 - Duration::days(7)).unwrap();
-        assert_eq!(counts, vec![PuntCount { item_key: "commitment:a".into(), title: "Memphis report".into(), count: 2 }]);
-        assert!(store.punt_counts(t0 + Duration::days(1)).unwrap().is_empty());
+        assert_eq!(
+            counts,
+            vec![PuntCount {
+                item_key: "commitment:a".into(),
+                title: "Memphis report".into(),
+                count: 2
+            }]
+        );
+        assert!(
+            store
+                .punt_counts(t0 + Duration::days(1))
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn a_task_leaving_active_undone_is_a_punt_but_done_is_not() {
-        let task = |status: &str| ItemSnapshot { item_key: "task:7".into(), title: "T".into(), due_date: None, status: status.into() };
+        let task = |status: &str| ItemSnapshot {
+            item_key: "task:7".into(),
+            title: "T".into(),
+            due_date: None,
+            status: status.into(),
+        };
         assert!(punt_reason(&task("active"), &task("backlog")).is_some());
         assert!(punt_reason(&task("active"), &task("queued")).is_some());
         assert!(punt_reason(&task("active"), &task("done")).is_none());

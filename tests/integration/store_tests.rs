@@ -9,10 +9,22 @@ use operator::store::Store;
 use crate::support::morning;
 
 fn alert(key_subject: &str, priority: Priority) -> Alert {
-    Alert::new(AlertClass::Tasks, "overdue", Some(key_subject), priority, "Overdue", "m", morning())
+    Alert::new(
+        AlertClass::Tasks,
+        "overdue",
+        Some(key_subject),
+        priority,
+        "Overdue",
+        "m",
+        morning(),
+    )
 }
 
-const DEFAULT_QUIET: QuietHours = QuietHours { enabled: true, start: 22, end: 7 };
+const DEFAULT_QUIET: QuietHours = QuietHours {
+    enabled: true,
+    start: 22,
+    end: 7,
+};
 
 #[test]
 fn per_chat_state_survives_a_reopen_and_stays_per_chat() {
@@ -22,11 +34,37 @@ fn per_chat_state_survives_a_reopen_and_stays_per_chat() {
     let (a, b) = (Recipient::Chat(1), Recipient::Chat(2));
     {
         let mut store = Store::open(&path).unwrap();
-        store.record_sent(a, &[alert("x", Priority::High)], now).unwrap();
-        store.snooze(a, &SnoozeScope::Class(AlertClass::Health), now + Duration::hours(2), now).unwrap();
-        store.snooze(a, &SnoozeScope::Key("tasks:overdue:y".into()), now - Duration::minutes(1), now - Duration::hours(1)).unwrap();
+        store
+            .record_sent(a, &[alert("x", Priority::High)], now)
+            .unwrap();
+        store
+            .snooze(
+                a,
+                &SnoozeScope::Class(AlertClass::Health),
+                now + Duration::hours(2),
+                now,
+            )
+            .unwrap();
+        store
+            .snooze(
+                a,
+                &SnoozeScope::Key("tasks:overdue:y".into()),
+                now - Duration::minutes(1),
+                now - Duration::hours(1),
+            )
+            .unwrap();
         store.acknowledge(a, "tasks:overdue:z", now).unwrap();
-        store.set_quiet_hours(a, QuietHours { enabled: true, start: 23, end: 6 }, now).unwrap();
+        store
+            .set_quiet_hours(
+                a,
+                QuietHours {
+                    enabled: true,
+                    start: 23,
+                    end: 6,
+                },
+                now,
+            )
+            .unwrap();
         store.hold(a, &[alert("h", Priority::Medium)], now).unwrap();
     }
     let store = Store::open(&path).unwrap();
@@ -35,12 +73,24 @@ fn per_chat_state_survives_a_reopen_and_stays_per_chat() {
     assert_eq!(s.snoozes.len(), 1, "expired snooze must not load");
     assert_eq!(s.snoozes[0].scope, SnoozeScope::Class(AlertClass::Health));
     assert!(s.acks.contains("tasks:overdue:z"));
-    assert_eq!(s.quiet, Some(QuietHours { enabled: true, start: 23, end: 6 }));
+    assert_eq!(
+        s.quiet,
+        Some(QuietHours {
+            enabled: true,
+            start: 23,
+            end: 6
+        })
+    );
     assert_eq!(s.held.len(), 1);
     assert_eq!(s.held[0].dedup_key, "tasks:overdue:h");
 
     let other = store.chat_state(b, DEFAULT_QUIET, now).unwrap();
-    assert!(other.sent.is_empty() && other.snoozes.is_empty() && other.acks.is_empty() && other.held.is_empty());
+    assert!(
+        other.sent.is_empty()
+            && other.snoozes.is_empty()
+            && other.acks.is_empty()
+            && other.held.is_empty()
+    );
     assert_eq!(other.quiet, Some(DEFAULT_QUIET));
 }
 
@@ -57,10 +107,15 @@ fn outbox_rows_count_as_in_flight_until_delivered_and_expire_when_old() {
         alerts: vec![alert("a", Priority::High)],
         kind: NotificationKind::Alert,
     };
-    let id = store.enqueue(chat, "telegram", &n, now, now + Duration::hours(24)).unwrap();
+    let id = store
+        .enqueue(chat, "telegram", &n, now, now + Duration::hours(24))
+        .unwrap();
     assert_eq!(store.outbox_pending().unwrap(), 1);
     let state = store.chat_state(chat, DEFAULT_QUIET, now).unwrap();
-    assert!(state.sent.contains_key("tasks:overdue:a"), "a queued key is in flight");
+    assert!(
+        state.sent.contains_key("tasks:overdue:a"),
+        "a queued key is in flight"
+    );
 
     let due = store.due_outbox("telegram", now, 10).unwrap();
     assert_eq!(due.len(), 1);
@@ -68,8 +123,15 @@ fn outbox_rows_count_as_in_flight_until_delivered_and_expire_when_old() {
     assert_eq!(store.outbox_pending().unwrap(), 0);
     assert_eq!(store.outbox_row(id).unwrap().unwrap().message_id, Some(555));
 
-    let id2 = store.enqueue(chat, "telegram", &n, now, now + Duration::hours(1)).unwrap();
-    assert!(store.expire_outbox(now + Duration::minutes(59)).unwrap().is_empty());
+    let id2 = store
+        .enqueue(chat, "telegram", &n, now, now + Duration::hours(1))
+        .unwrap();
+    assert!(
+        store
+            .expire_outbox(now + Duration::minutes(59))
+            .unwrap()
+            .is_empty()
+    );
     let expired = store.expire_outbox(now + Duration::hours(1)).unwrap();
     assert_eq!(expired.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id2]);
     assert_eq!(store.outbox_pending().unwrap(), 0);
@@ -85,7 +147,12 @@ fn stale_acks_clear_only_for_evaluated_classes() {
     store.acknowledge(chat, "tasks:overdue:still", now).unwrap();
     store.acknowledge(chat, "health:readiness", now).unwrap();
     let holding = ["tasks:overdue:still".to_owned()].into_iter().collect();
-    assert_eq!(store.clear_stale_acks(&[AlertClass::Tasks], &holding).unwrap(), 1);
+    assert_eq!(
+        store
+            .clear_stale_acks(&[AlertClass::Tasks], &holding)
+            .unwrap(),
+        1
+    );
     let acks = store.acks(chat).unwrap();
     assert!(acks.contains("tasks:overdue:still") && acks.contains("health:readiness"));
     assert!(!acks.contains("tasks:overdue:gone"));

@@ -25,8 +25,15 @@ fn quiet_hours_hold() {
         Case::new(
             "a key already held is not held twice",
             late,
-            vec![al("tasks:overdue:a", High)],
+            vec![al("tasks:overdue:a", Medium)],
             "held_quiet: tasks:overdue:a",
+        )
+        .state(night().held(al("tasks:overdue:a", Medium))),
+        Case::new(
+            "an escalation of a held key is held in its new version",
+            late,
+            vec![al("tasks:overdue:a", High)],
+            "held_quiet: tasks:overdue:a\nhold: tasks:overdue:a",
         )
         .state(night().held(al("tasks:overdue:a", Medium))),
         Case::new(

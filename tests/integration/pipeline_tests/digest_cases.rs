@@ -85,18 +85,18 @@ fn digest() {
     let morning = || vec![al("tasks:overdue:z", High), al("health:hrv", Critical)];
     check_cases(vec![
         Case::new(
-            "released at 07:00, first, minus acked, snoozed and fresh",
+            "released at 07:00, first, minus acked and snoozed; a held key firing again joins it",
             seven,
             morning(),
             r#"
             sent: tasks:overdue:z health:hrv
-            => digest high "While you were in quiet hours: 3 alerts"
+            => digest high "While you were in quiet hours: 4 alerts"
+            | • tasks:overdue:z
             | • Readiness 52: well below your 70 average
             | • Due today: X: invoice for Memphis
             | • Punted again
-            keys: health:readiness tasks:due_today:x patterns:procrastination
+            keys: tasks:overdue:z health:readiness tasks:due_today:x patterns:procrastination
             => alert critical "health:hrv"
-            => alert high "tasks:overdue:z"
             release held"#,
         )
         .state(overnight()),

@@ -35,7 +35,10 @@ pub fn stderr(o: &Output) -> String {
 
 /// A fixed instant: 09:05 America/New_York on Friday 2026-11-27.
 pub fn morning() -> DateTime<Utc> {
-    chrono_tz::America::New_York.with_ymd_and_hms(2026, 11, 27, 9, 5, 0).unwrap().with_timezone(&Utc)
+    chrono_tz::America::New_York
+        .with_ymd_and_hms(2026, 11, 27, 9, 5, 0)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// A demo data set (Oura cache, WorkOS cache, State files, config) for a cycle at `now`.
