@@ -306,8 +306,22 @@ pub fn run(
                 .record_monitor(run_id, m)
                 .context("recording monitor results")?;
         }
+        let w = &config.dedup.windows;
+        let longest_window = [
+            w.health_warning,
+            w.health_critical,
+            w.tasks,
+            w.patterns,
+            config.dedup.default_window,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_default();
         store
-            .prune(now - Duration::days(60))
+            .prune(
+                now - Duration::days(60),
+                now - longest_window - Duration::days(1),
+            )
             .context("pruning history")?;
         if let Some(j) = journal {
             j.flush().context("flushing the journal")?;

@@ -173,10 +173,15 @@ impl Store {
             .optional()?)
     }
 
-    /// Drops history older than `before` (runs, deliveries, punts): keeps the database small
-    /// and every query windowed.
-    pub fn prune(&mut self, before: DateTime<Utc>) -> Result<()> {
+    /// Drops history older than `before` (runs, deliveries, punts, finished outbox rows) and
+    /// dedup ledger entries older than `ledger_before` (past every dedup window): keeps the
+    /// database small and every query windowed.
+    pub fn prune(&mut self, before: DateTime<Utc>, ledger_before: DateTime<Utc>) -> Result<()> {
         let t = to_ts(before);
+        self.conn.execute(
+            "DELETE FROM dedup_ledger WHERE sent_at < ?1",
+            [to_ts(ledger_before)],
+        )?;
         self.conn
             .execute("DELETE FROM runs WHERE started_at < ?1", [t])?;
         self.conn
