@@ -16,8 +16,10 @@
 //! - [`cli`]: the command line.
 
 pub mod alert;
+pub mod app;
 pub mod channels;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod cycle;
 pub mod demo;

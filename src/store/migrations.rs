@@ -52,8 +52,11 @@ CREATE TABLE outbox (
     recipient       TEXT NOT NULL,
     channel         TEXT NOT NULL,
     priority        TEXT NOT NULL,
+    kind            TEXT NOT NULL DEFAULT 'alert',
     title           TEXT NOT NULL,
     body            TEXT NOT NULL,
+    html            TEXT NOT NULL DEFAULT '',
+    plain           TEXT NOT NULL DEFAULT '',
     alerts_json     TEXT NOT NULL,
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER NOT NULL,
@@ -62,7 +65,8 @@ CREATE TABLE outbox (
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT,
     message_id      INTEGER,
-    delivered_at    INTEGER
+    delivered_at    INTEGER,
+    fallback_at     INTEGER
 );
 CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at);
 

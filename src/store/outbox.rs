@@ -8,13 +8,15 @@ use rusqlite::params;
 use super::chat::StoredAlert;
 use super::{Result, Store, from_ts, to_ts};
 use crate::alert::{Alert, Priority};
-use crate::pipeline::{Notification, Recipient};
+use crate::pipeline::{Notification, NotificationKind, Recipient};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
     Pending,
     Delivered,
     Expired,
+    /// A permanent delivery error (bot blocked, chat not found): never retried.
+    Failed,
 }
 
 impl OutboxStatus {
@@ -23,6 +25,7 @@ impl OutboxStatus {
             OutboxStatus::Pending => "pending",
             OutboxStatus::Delivered => "delivered",
             OutboxStatus::Expired => "expired",
+            OutboxStatus::Failed => "failed",
         }
     }
 
@@ -30,6 +33,7 @@ impl OutboxStatus {
         match s {
             "delivered" => OutboxStatus::Delivered,
             "expired" => OutboxStatus::Expired,
+            "failed" => OutboxStatus::Failed,
             _ => OutboxStatus::Pending,
         }
     }
@@ -43,8 +47,15 @@ pub struct OutboxRow {
     pub recipient: String,
     pub channel: String,
     pub priority: Priority,
+    /// `alert`, `digest` or `overflow`.
+    pub kind: String,
     pub title: String,
     pub body: String,
+    /// The message as Telegram HTML, rendered when queued.
+    pub html: String,
+    /// The same message as plain text (the fallback when Telegram cannot parse the HTML).
+    pub plain: String,
+    /// The alerts this message delivers (empty for the "+N more" line).
     pub alerts: Vec<Alert>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -53,6 +64,8 @@ pub struct OutboxRow {
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
     pub message_id: Option<i64>,
+    /// When the desktop fallback was used for this row, if it was.
+    pub fallback_at: Option<DateTime<Utc>>,
 }
 
 impl OutboxRow {
@@ -62,7 +75,7 @@ impl OutboxRow {
 }
 
 const COLUMNS: &str = "id, recipient, channel, priority, title, body, alerts_json, created_at, expires_at, \
-                       status, attempts, next_attempt_at, last_error, message_id";
+                       status, attempts, next_attempt_at, last_error, message_id, kind, html, plain, fallback_at";
 
 fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     let alerts_json: String = row.get(6)?;
@@ -84,6 +97,10 @@ fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         next_attempt_at: from_ts(row.get(11)?),
         last_error: row.get(12)?,
         message_id: row.get(13)?,
+        kind: row.get(14)?,
+        html: row.get(15)?,
+        plain: row.get(16)?,
+        fallback_at: row.get::<_, Option<i64>>(17)?.map(from_ts),
     })
 }
 
@@ -98,16 +115,25 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<i64> {
         let alerts: Vec<StoredAlert> = notification.alerts.iter().map(StoredAlert::from).collect();
+        let text = crate::render::notification(notification);
+        let kind = match notification.kind {
+            NotificationKind::Alert => "alert",
+            NotificationKind::Digest => "digest",
+            NotificationKind::Overflow => "overflow",
+        };
         self.conn.execute(
-            "INSERT INTO outbox (recipient, channel, priority, title, body, alerts_json, created_at, expires_at,
-                                 status, attempts, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?7)",
+            "INSERT INTO outbox (recipient, channel, priority, kind, title, body, html, plain, alerts_json,
+                                 created_at, expires_at, status, attempts, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', 0, ?10)",
             params![
                 recipient.key(),
                 channel,
                 notification.priority.as_str(),
+                kind,
                 notification.title,
                 notification.lines.join("\n"),
+                text.html(),
+                text.plain(),
                 serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".to_owned()),
                 to_ts(now),
                 to_ts(expires_at),
@@ -169,6 +195,34 @@ impl Store {
             params![id, error, to_ts(next_attempt_at)],
         )?;
         Ok(())
+    }
+
+    /// Marks a row permanently failed (bot blocked, chat not found): it is never retried.
+    pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            params![id, error],
+        )?;
+        Ok(())
+    }
+
+    /// Records that the desktop fallback was used for a row (it stays pending for Telegram).
+    pub fn mark_fallback(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET fallback_at = ?2 WHERE id = ?1",
+            params![id, to_ts(at)],
+        )?;
+        Ok(())
+    }
+
+    /// When the next pending row on `channel` is due, if any.
+    pub fn next_outbox_attempt(&self, channel: &str) -> Result<Option<DateTime<Utc>>> {
+        let next: Option<i64> = self.conn.query_row(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND channel = ?1",
+            [channel],
+            |r| r.get(0),
+        )?;
+        Ok(next.map(from_ts))
     }
 
     /// Expires pending rows whose `expires_at` has passed; returns them for the journal.

@@ -1,0 +1,181 @@
+//! The running application's shared state: the validated config, the state database, the
+//! journal, the clock and the desktop notifier, behind one `Arc<App>` that the bot, the
+//! Telegram sender and (later) the scheduler share.
+//!
+//! Why a `std::sync::Mutex` around the store: rusqlite's `Connection` is blocking, so every
+//! use goes through `spawn_blocking` ([`App::store`]) and never holds the lock across an
+//! `.await`. Cycles are serialised by an async mutex so two triggers (schedule and `/check`)
+//! never run the pipeline for the same recipients at once.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::channels::desktop::{self, Notifier, Osascript};
+use crate::channels::journal::{Entry, Journal};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::cycle::{self, Options, Selection};
+use crate::store::Store;
+
+pub struct App {
+    pub config: Config,
+    store: Mutex<Store>,
+    journal: Mutex<Option<Journal>>,
+    clock: Arc<dyn Clock>,
+    started_at: DateTime<Utc>,
+    last_poll: Mutex<Option<DateTime<Utc>>>,
+    notifier: Option<Box<dyn Notifier>>,
+    cycle_gate: tokio::sync::Mutex<()>,
+    /// Woken when new rows are queued in the outbox, so the sender does not wait for its tick.
+    pub outbox_wake: tokio::sync::Notify,
+}
+
+impl App {
+    /// Opens the state database and the journal named by `config`.
+    pub fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<App>> {
+        let store = Store::open(&config.state.db_path).with_context(|| {
+            format!(
+                "opening the state database {}",
+                config.state.db_path.display()
+            )
+        })?;
+        let journal = if config.alerters.journal.enabled {
+            let path = &config.alerters.journal.log_path;
+            Some(
+                Journal::open(path, config.logging.rotation)
+                    .with_context(|| format!("opening the journal {}", path.display()))?,
+            )
+        } else {
+            None
+        };
+        let notifier: Option<Box<dyn Notifier>> =
+            (config.alerters.macos.enabled && desktop::available()).then(|| {
+                Box::new(Osascript {
+                    sound: config.alerters.macos.sound.clone(),
+                }) as Box<dyn Notifier>
+            });
+        Ok(App::new(config, store, journal, clock, notifier))
+    }
+
+    pub fn new(
+        config: Config,
+        store: Store,
+        journal: Option<Journal>,
+        clock: Arc<dyn Clock>,
+        notifier: Option<Box<dyn Notifier>>,
+    ) -> Arc<App> {
+        let started_at = clock.now();
+        Arc::new(App {
+            config,
+            store: Mutex::new(store),
+            journal: Mutex::new(journal),
+            clock,
+            started_at,
+            last_poll: Mutex::new(None),
+            notifier,
+            cycle_gate: tokio::sync::Mutex::new(()),
+            outbox_wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.started_at
+    }
+
+    pub fn notifier(&self) -> Option<&dyn Notifier> {
+        self.notifier.as_deref()
+    }
+
+    /// Runs `f` with the state database on the blocking pool.
+    pub async fn store<T, F>(self: &Arc<Self>, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> T + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&mut app.lock_store()))
+            .await
+            .context("state database task failed")
+    }
+
+    /// The store, for code already on a blocking thread.
+    pub fn lock_store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes journal entries (a no-op when the journal is disabled); failures are logged.
+    pub fn journal(&self, entries: &[Entry<'_>]) {
+        let mut guard = self
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(journal) = guard.as_mut() {
+            for entry in entries {
+                if let Err(e) = journal.write(entry) {
+                    tracing::error!(error = %e, "cannot write the journal");
+                    return;
+                }
+            }
+            if let Err(e) = journal.flush() {
+                tracing::error!(error = %e, "cannot flush the journal");
+            }
+        }
+    }
+
+    /// Runs one check cycle now (serialised with any other), then wakes the outbox sender.
+    pub async fn run_cycle(
+        self: &Arc<Self>,
+        trigger: &'static str,
+        monitors: Selection,
+    ) -> anyhow::Result<cycle::Report> {
+        let _gate = self.cycle_gate.lock().await;
+        let app = Arc::clone(self);
+        let report = tokio::task::spawn_blocking(move || {
+            let options = Options {
+                now: app.now(),
+                dry_run: false,
+                trigger,
+                monitors,
+            };
+            let mut store = app.lock_store();
+            let mut journal = app
+                .journal
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            cycle::run(
+                &app.config,
+                &mut store,
+                journal.as_mut(),
+                app.notifier(),
+                &options,
+            )
+        })
+        .await
+        .context("check cycle task failed")??;
+        self.outbox_wake.notify_one();
+        Ok(report)
+    }
+
+    /// Records a successful `getUpdates`.
+    pub fn mark_poll(&self, at: DateTime<Utc>) {
+        *self
+            .last_poll
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(at);
+    }
+
+    pub fn last_poll(&self) -> Option<DateTime<Utc>> {
+        *self
+            .last_poll
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
