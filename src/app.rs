@@ -16,7 +16,7 @@ use crate::channels::desktop::{self, Notifier, Osascript};
 use crate::channels::journal::{Entry, Journal};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::cycle::{self, Options, Selection};
+use crate::cycle::{self, Options, Selection, Snapshots};
 use crate::store::Store;
 
 pub struct App {
@@ -26,6 +26,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     started_at: DateTime<Utc>,
     last_poll: Mutex<Option<DateTime<Utc>>>,
+    next_cycle: Mutex<Option<DateTime<Utc>>>,
+    last_snapshots: Mutex<Option<(DateTime<Utc>, Snapshots)>>,
     notifier: Option<Box<dyn Notifier>>,
     cycle_gate: tokio::sync::Mutex<()>,
     /// Woken when new rows are queued in the outbox, so the sender does not wait for its tick.
@@ -74,6 +76,8 @@ impl App {
             clock,
             started_at,
             last_poll: Mutex::new(None),
+            next_cycle: Mutex::new(None),
+            last_snapshots: Mutex::new(None),
             notifier,
             cycle_gate: tokio::sync::Mutex::new(()),
             outbox_wake: tokio::sync::Notify::new(),
@@ -106,17 +110,12 @@ impl App {
 
     /// The store, for code already on a blocking thread.
     pub fn lock_store(&self) -> MutexGuard<'_, Store> {
-        self.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.store)
     }
 
     /// Writes journal entries (a no-op when the journal is disabled); failures are logged.
     pub fn journal(&self, entries: &[Entry<'_>]) {
-        let mut guard = self
-            .journal
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = lock(&self.journal);
         if let Some(journal) = guard.as_mut() {
             for entry in entries {
                 if let Err(e) = journal.write(entry) {
@@ -146,10 +145,7 @@ impl App {
                 monitors,
             };
             let mut store = app.lock_store();
-            let mut journal = app
-                .journal
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut journal = lock(&app.journal);
             cycle::run(
                 &app.config,
                 &mut store,
@@ -160,22 +156,36 @@ impl App {
         })
         .await
         .context("check cycle task failed")??;
+        *lock(&self.last_snapshots) = Some((report.started_at, report.snapshots.clone()));
         self.outbox_wake.notify_one();
         Ok(report)
     }
 
     /// Records a successful `getUpdates`.
     pub fn mark_poll(&self, at: DateTime<Utc>) {
-        *self
-            .last_poll
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(at);
+        *lock(&self.last_poll) = Some(at);
     }
 
     pub fn last_poll(&self) -> Option<DateTime<Utc>> {
-        *self
-            .last_poll
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        *lock(&self.last_poll)
     }
+
+    /// The sources as the last cycle read them (for replies when a source is slow or broken).
+    pub fn last_snapshots(&self) -> Option<(DateTime<Utc>, Snapshots)> {
+        lock(&self.last_snapshots).clone()
+    }
+
+    pub fn set_next_cycle(&self, at: Option<DateTime<Utc>>) {
+        *lock(&self.next_cycle) = at;
+    }
+
+    pub fn next_cycle(&self) -> Option<DateTime<Utc>> {
+        *lock(&self.next_cycle)
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (every value guarded
+/// here is replaced whole, so it is never left half-written).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

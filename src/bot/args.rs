@@ -21,7 +21,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             digits.push(c);
             continue;
         }
-        let n: i64 = digits.parse().map_err(|_| format!("{s:?} is not a duration like 30m, 2h or 1d"))?;
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| format!("{s:?} is not a duration like 30m, 2h or 1d"))?;
         digits.clear();
         let part = match c {
             'm' => Duration::try_minutes(n),
@@ -30,7 +32,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             _ => None,
         }
         .ok_or_else(|| format!("{s:?} is not a duration like 30m, 2h or 1d"))?;
-        total = total.checked_add(&part).ok_or_else(|| format!("{s:?} is too long"))?;
+        total = total
+            .checked_add(&part)
+            .ok_or_else(|| format!("{s:?} is too long"))?;
     }
     if !digits.is_empty() {
         return Err(format!("{s:?} needs a unit: m, h or d (e.g. {digits}h)"));
@@ -56,10 +60,14 @@ pub fn parse_snooze(args: &str) -> Result<SnoozeArgs, String> {
     let words: Vec<&str> = args.split_whitespace().collect();
     match words.as_slice() {
         [] => Ok(SnoozeArgs::List),
-        [w] if w.eq_ignore_ascii_case("off") || w.eq_ignore_ascii_case("clear") => Ok(SnoozeArgs::Off),
+        [w] if w.eq_ignore_ascii_case("off") || w.eq_ignore_ascii_case("clear") => {
+            Ok(SnoozeArgs::Off)
+        }
         [d] => parse_duration(d).map(SnoozeArgs::All),
         [class, d] => {
-            let class: AlertClass = class.parse().map_err(|_| format!("unknown class {class:?}: use health, tasks or patterns"))?;
+            let class: AlertClass = class
+                .parse()
+                .map_err(|_| format!("unknown class {class:?}: use health, tasks or patterns"))?;
             if class == AlertClass::System {
                 return Err("system alerts cannot be snoozed by class".to_owned());
             }
@@ -84,14 +92,21 @@ pub fn parse_quiet(args: &str) -> Result<QuietArgs, String> {
         [w] if w.eq_ignore_ascii_case("on") => Ok(QuietArgs::On),
         [w] if w.eq_ignore_ascii_case("off") => Ok(QuietArgs::Off),
         [range] => {
-            let (a, b) = range.split_once(['-', '–']).ok_or_else(|| format!("{range:?} is not a range like 22-7"))?;
+            let (a, b) = range
+                .split_once(['-', '–'])
+                .ok_or_else(|| format!("{range:?} is not a range like 22-7"))?;
             let hour = |s: &str| -> Result<u8, String> {
                 let s = s.trim().trim_end_matches(":00");
-                s.parse::<u8>().ok().filter(|h| *h <= 23).ok_or_else(|| format!("{s:?} is not an hour from 0 to 23"))
+                s.parse::<u8>()
+                    .ok()
+                    .filter(|h| *h <= 23)
+                    .ok_or_else(|| format!("{s:?} is not an hour from 0 to 23"))
             };
             let (start, end) = (hour(a)?, hour(b)?);
             if start == end {
-                return Err("start and end must differ (use /quiet off to turn quiet hours off)".to_owned());
+                return Err(
+                    "start and end must differ (use /quiet off to turn quiet hours off)".to_owned(),
+                );
             }
             Ok(QuietArgs::Hours(start, end))
         }
@@ -105,11 +120,28 @@ mod tests {
 
     #[test]
     fn durations() {
-        let ok = [("30m", 30), ("2h", 120), ("1d", 1440), ("1h30m", 90), (" 90M ", 90)];
+        let ok = [
+            ("30m", 30),
+            ("2h", 120),
+            ("1d", 1440),
+            ("1h30m", 90),
+            (" 90M ", 90),
+        ];
         for (s, mins) in ok {
             assert_eq!(parse_duration(s), Ok(Duration::minutes(mins)), "{s}");
         }
-        for bad in ["", "0m", "h", "5", "2x", "31d", "-1h", "1.5h", "99999999999999999d", "１h"] {
+        for bad in [
+            "",
+            "0m",
+            "h",
+            "5",
+            "2x",
+            "31d",
+            "-1h",
+            "1.5h",
+            "99999999999999999d",
+            "１h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} should fail");
         }
     }
@@ -119,7 +151,10 @@ mod tests {
         assert_eq!(parse_snooze(""), Ok(SnoozeArgs::List));
         assert_eq!(parse_snooze("off"), Ok(SnoozeArgs::Off));
         assert_eq!(parse_snooze("2h"), Ok(SnoozeArgs::All(Duration::hours(2))));
-        assert_eq!(parse_snooze("Health 1d"), Ok(SnoozeArgs::Class(AlertClass::Health, Duration::days(1))));
+        assert_eq!(
+            parse_snooze("Health 1d"),
+            Ok(SnoozeArgs::Class(AlertClass::Health, Duration::days(1)))
+        );
         for bad in ["weird 1h", "system 1h", "1h 2h 3h", "tasks"] {
             assert!(parse_snooze(bad).is_err(), "{bad}");
         }

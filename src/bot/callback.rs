@@ -14,7 +14,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [Action::Snooze1h, Action::Snooze4h, Action::Tomorrow, Action::GotIt];
+    pub const ALL: [Action; 4] = [
+        Action::Snooze1h,
+        Action::Snooze4h,
+        Action::Tomorrow,
+        Action::GotIt,
+    ];
 
     fn code(self) -> &'static str {
         match self {
@@ -68,7 +73,10 @@ mod tests {
     #[test]
     fn round_trips_and_stays_short() {
         for action in Action::ALL {
-            let d = CallbackData { action, outbox_id: i64::MAX };
+            let d = CallbackData {
+                action,
+                outbox_id: i64::MAX,
+            };
             let s = d.encode();
             assert!(s.len() <= 64, "{s}");
             assert_eq!(CallbackData::decode(&s), Some(d));
@@ -77,7 +85,18 @@ mod tests {
 
     #[test]
     fn rejects_anything_else() {
-        for bad in ["", "o1:", "o1:s1:", "o1:s1:-5", "o1:zz:5", "o2:s1:5", "o1:s1:5:6", "o1:s1:99999999999999999999", "o1:s1:1e3", "o1:s1: 5"] {
+        for bad in [
+            "",
+            "o1:",
+            "o1:s1:",
+            "o1:s1:-5",
+            "o1:zz:5",
+            "o2:s1:5",
+            "o1:s1:5:6",
+            "o1:s1:99999999999999999999",
+            "o1:s1:1e3",
+            "o1:s1: 5",
+        ] {
             assert_eq!(CallbackData::decode(bad), None, "{bad}");
         }
     }

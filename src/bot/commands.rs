@@ -1,0 +1,152 @@
+//! The command registry: every bot command declared once, with its help text embedded from
+//! `commands/<name>.md`. The `/help` reply, the Telegram menu (`setMyCommands`) and the
+//! parser all come from [`COMMANDS`].
+
+/// One bot command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// The whole `commands/<name>.md`; its first line is the menu summary.
+    pub help: &'static str,
+}
+
+impl CommandSpec {
+    /// The first line of the help file: the one-line menu description.
+    pub fn summary(&self) -> &'static str {
+        self.help.lines().next().unwrap_or_default().trim()
+    }
+}
+
+/// Every command, in menu order.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "status",
+        help: include_str!("../../commands/status.md"),
+    },
+    CommandSpec {
+        name: "readiness",
+        help: include_str!("../../commands/readiness.md"),
+    },
+    CommandSpec {
+        name: "overdue",
+        help: include_str!("../../commands/overdue.md"),
+    },
+    CommandSpec {
+        name: "snooze",
+        help: include_str!("../../commands/snooze.md"),
+    },
+    CommandSpec {
+        name: "quiet",
+        help: include_str!("../../commands/quiet.md"),
+    },
+    CommandSpec {
+        name: "check",
+        help: include_str!("../../commands/check.md"),
+    },
+    CommandSpec {
+        name: "help",
+        help: include_str!("../../commands/help.md"),
+    },
+    CommandSpec {
+        name: "start",
+        help: include_str!("../../commands/start.md"),
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// The usage line of a command's help (`Usage: …`), for replies to bad arguments.
+pub fn usage(name: &str) -> &'static str {
+    find(name)
+        .and_then(|c| {
+            c.help
+                .lines()
+                .find(|l| l.trim_start().starts_with("Usage:"))
+        })
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+/// A command found in a message: `/name@bot args`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation<'a> {
+    /// Lowercased command name, without the slash or the `@bot` suffix.
+    pub name: String,
+    /// Everything after the command, trimmed.
+    pub args: &'a str,
+}
+
+/// Parses a command message. `bot_username` drops commands addressed to another bot in a
+/// group (`/status@other_bot`). `None` when the text is not a command.
+pub fn parse<'a>(text: &'a str, bot_username: Option<&str>) -> Option<Invocation<'a>> {
+    let text = text.trim_start();
+    let rest = text.strip_prefix('/')?;
+    let (head, args) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    let (name, target) = match head.split_once('@') {
+        Some((name, target)) => (name, Some(target)),
+        None => (head, None),
+    };
+    if let (Some(target), Some(me)) = (target, bot_username)
+        && !target.eq_ignore_ascii_case(me)
+    {
+        return None;
+    }
+    if name.is_empty() || name.len() > 32 {
+        return None;
+    }
+    Some(Invocation {
+        name: name.to_ascii_lowercase(),
+        args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_menu_line_and_usage_within_telegram_limits() {
+        for c in COMMANDS {
+            let s = c.summary();
+            assert!((3..=256).contains(&s.chars().count()), "{}: {s:?}", c.name);
+            assert!(
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '_'),
+                "{}",
+                c.name
+            );
+            assert!(
+                usage(c.name).starts_with("Usage: /"),
+                "{} has no usage line",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(
+            parse("/snooze health 2h", None),
+            Some(Invocation {
+                name: "snooze".into(),
+                args: "health 2h"
+            })
+        );
+        assert_eq!(
+            parse("/Status@OperatorBot", Some("operatorbot")),
+            Some(Invocation {
+                name: "status".into(),
+                args: ""
+            })
+        );
+        assert_eq!(parse("/status@other_bot", Some("operatorbot")), None);
+        assert_eq!(parse("hello /status", None), None);
+        assert_eq!(parse("/", None), None);
+    }
+}

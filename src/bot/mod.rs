@@ -1,0 +1,242 @@
+//! The Telegram bot: the dptree handler tree (authorization as a filter node, commands,
+//! button presses), its start-up (retrying `getMe` until the network is there) and shutdown.
+//!
+//! Only allowed chats (or allowed users) get any data; a stranger's `/start` is told its own
+//! chat id, everything else from strangers is logged and ignored. Button presses are answered
+//! at once. The bot token is never logged: a `Bot` is never formatted with `{:?}`.
+
+pub mod args;
+pub mod buttons;
+pub mod callback;
+pub mod commands;
+pub mod poll;
+pub mod replies;
+pub mod reply;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::dispatching::{DefaultKey, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, Me};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+
+type HandlerResult = anyhow::Result<()>;
+
+/// Whether a chat (or the user writing in it) may use the bot.
+pub fn is_allowed(app: &App, chat_id: i64, user_id: Option<u64>) -> bool {
+    let tg = &app.config.alerters.telegram;
+    tg.allowed_chat_ids.contains(&chat_id)
+        || user_id.is_some_and(|u| i64::try_from(u).is_ok_and(|u| tg.allowed_user_ids.contains(&u)))
+}
+
+fn message_allowed(msg: Message, app: Arc<App>) -> bool {
+    let allowed = is_allowed(&app, msg.chat.id.0, msg.from.as_ref().map(|u| u.id.0));
+    if !allowed {
+        tracing::info!(
+            chat_id = msg.chat.id.0,
+            "ignoring a message from a chat that is not allowed"
+        );
+    }
+    allowed
+}
+
+fn callback_allowed(q: CallbackQuery, app: Arc<App>) -> bool {
+    let chat = q.message.as_ref().map(|m| m.chat().id.0);
+    let allowed = chat.is_some_and(|c| is_allowed(&app, c, Some(q.from.id.0)));
+    if !allowed {
+        tracing::info!(chat_id = ?chat, user_id = q.from.id.0, "ignoring a button press from a chat that is not allowed");
+    }
+    allowed
+}
+
+fn is_start(msg: Message) -> bool {
+    msg.text()
+        .and_then(|t| commands::parse(t, None))
+        .is_some_and(|c| c.name == "start")
+}
+
+/// The handler tree. Stranger `/start` first, then the authorization filter, then work.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let messages = Update::filter_message()
+        .branch(dptree::filter(message_allowed).endpoint(on_message))
+        .branch(dptree::filter(is_start).endpoint(on_stranger_start));
+    let presses =
+        Update::filter_callback_query().branch(dptree::filter(callback_allowed).endpoint(on_press));
+    dptree::entry().branch(messages).branch(presses)
+}
+
+async fn on_stranger_start(bot: Bot, msg: Message) -> HandlerResult {
+    tracing::info!(
+        chat_id = msg.chat.id.0,
+        "a chat that is not allowed sent /start; told it its chat id"
+    );
+    reply::send(&bot, msg.chat.id, &replies::stranger_start(msg.chat.id.0)).await
+}
+
+async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let Some(text) = msg.text() else {
+        return Ok(());
+    };
+    let reply = match commands::parse(text, me.username.as_deref()) {
+        Some(inv) => {
+            tracing::info!(chat_id = msg.chat.id.0, command = %inv.name, "command");
+            replies::reply(&app, msg.chat.id.0, &inv).await
+        }
+        None => {
+            let mut t = crate::render::Text::new();
+            t.text("I answer commands: send /help for the list.");
+            t
+        }
+    };
+    reply::send(&bot, msg.chat.id, &reply).await
+}
+
+async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
+    let (Some(message), Some(data)) = (q.regular_message().cloned(), q.data.clone()) else {
+        bot.answer_callback_query(q.id)
+            .text("This button is no longer valid.")
+            .await?;
+        return Ok(());
+    };
+    let chat_id = message.chat.id.0;
+    let now = app.now();
+    let a = Arc::clone(&app);
+    let outcome = app
+        .store(move |store| buttons::press(store, &a.config, chat_id, &data, now))
+        .await?;
+    match outcome {
+        Ok(buttons::Press::Done {
+            answer,
+            edited_html,
+        }) => {
+            bot.answer_callback_query(q.id).text(answer).await?;
+            let edit = bot
+                .edit_message_text(message.chat.id, message.id, edited_html)
+                .parse_mode(teloxide::types::ParseMode::Html)
+                .await;
+            if let Err(e) = edit {
+                tracing::warn!(chat_id, error = %e, "could not edit the alert after a button press");
+            }
+        }
+        Ok(buttons::Press::Refused { answer }) => {
+            bot.answer_callback_query(q.id).text(answer).await?;
+        }
+        Err(e) => {
+            bot.answer_callback_query(q.id)
+                .text("Sorry, that failed on my side. Try again in a minute.")
+                .await?;
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
+
+/// The commands for Telegram's menu, from the registry.
+pub fn menu() -> Vec<BotCommand> {
+    commands::COMMANDS
+        .iter()
+        .map(|c| BotCommand::new(c.name, c.summary()))
+        .collect()
+}
+
+/// Builds the dispatcher with its real dependencies.
+pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, anyhow::Error, DefaultKey> {
+    Dispatcher::builder(bot, schema())
+        .dependencies(dptree::deps![app])
+        .default_handler(|update| async move {
+            tracing::debug!(
+                update_id = update.id.0,
+                "ignoring an update the bot does not handle"
+            );
+        })
+        .error_handler(Arc::new(|e: anyhow::Error| async move {
+            tracing::error!(error = %format!("{e:#}"), "handling an update failed");
+        }))
+        .build()
+}
+
+/// Runs the bot until `cancel`: waits for Telegram (retrying with backoff, so a start without
+/// network is fine), registers the command menu, then long-polls. Returns after a clean
+/// shutdown, with the last updates acknowledged.
+pub async fn run(bot: Bot, app: Arc<App>, cancel: CancellationToken) {
+    let poll_timeout =
+        u32::try_from(app.config.alerters.telegram.poll_timeout.num_seconds()).unwrap_or(30);
+    let mut attempt = 0u32;
+    let mut menu_registered = false;
+    while !cancel.is_cancelled() {
+        match bot.get_me().await {
+            Ok(me) => {
+                attempt = 0;
+                if !menu_registered {
+                    tracing::info!(
+                        bot = me.username.as_deref().unwrap_or("?"),
+                        "connected to Telegram"
+                    );
+                    match bot.set_my_commands(menu()).await {
+                        Ok(_) => menu_registered = true,
+                        Err(e) => {
+                            tracing::warn!(error = %poll::describe(&e), "could not register the command menu")
+                        }
+                    }
+                }
+                if dispatch_until(bot.clone(), Arc::clone(&app), poll_timeout, &cancel).await {
+                    return;
+                }
+            }
+            Err(e) => {
+                let delay = poll::backoff(attempt);
+                attempt = attempt.saturating_add(1);
+                tracing::warn!(error = %poll::describe(&e), retry_in_s = delay.as_secs(), "cannot reach Telegram yet");
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Dispatches until `cancel` (true) or until dispatching could not start (false: retry).
+async fn dispatch_until(
+    bot: Bot,
+    app: Arc<App>,
+    poll_timeout: u32,
+    cancel: &CancellationToken,
+) -> bool {
+    let mut dispatcher = dispatcher(bot.clone(), Arc::clone(&app));
+    let shutdown = dispatcher.shutdown_token();
+    let stopper = tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            cancel.cancelled().await;
+            // `shutdown` fails while dispatching has not started yet: retry briefly.
+            for _ in 0..200 {
+                match shutdown.shutdown() {
+                    Ok(done) => {
+                        done.await;
+                        return;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(25)).await,
+                }
+            }
+        }
+    });
+    let listener = poll::listener(bot, app, poll_timeout);
+    let errors = Arc::new(|e: teloxide::RequestError| async move {
+        tracing::warn!(error = %poll::describe(&e), "update listener error");
+    });
+    let started = dispatcher
+        .try_dispatch_with_listener(listener, errors)
+        .await;
+    stopper.abort();
+    match started {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %poll::describe(&e), "could not start dispatching; retrying");
+            cancel.is_cancelled()
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! What each command answers, as [`Text`]. Replies read the same state and sources as the
+//! monitors; a slow or broken source is answered from the last cycle's snapshot, or with what
+//! is unavailable, within [`SOURCE_TIMEOUT`].
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::args::{QuietArgs, SnoozeArgs, parse_quiet, parse_snooze};
+use super::commands::{self, COMMANDS, Invocation};
+use crate::app::App;
+use crate::config::QuietHours;
+use crate::cycle::Selection;
+use crate::pipeline::{Outcome, Recipient, SnoozeScope, in_quiet_hours};
+use crate::render::{self, Text, quiet_hours_text, snooze_scope_text};
+use crate::sources::oura::OuraCache;
+use crate::sources::state_files::StateFiles;
+use crate::sources::{OuraSnapshot, StateSnapshot};
+
+/// The longest a reply waits for a source before answering without it.
+pub const SOURCE_TIMEOUT: StdDuration = StdDuration::from_secs(3);
+
+/// The reply to an allowed chat's command.
+pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
+    let result = match inv.name.as_str() {
+        "start" => Ok(welcome()),
+        "help" => Ok(help(inv.args)),
+        "status" => status(app, chat_id).await,
+        "readiness" => Ok(readiness(app).await),
+        "overdue" => Ok(overdue(app).await),
+        "snooze" => snooze(app, chat_id, inv.args).await,
+        "quiet" => quiet(app, chat_id, inv.args).await,
+        "check" => check(app, chat_id).await,
+        other => Ok(plain(&format!(
+            "Unknown command /{other}. Send /help for the list."
+        ))),
+    };
+    result.unwrap_or_else(|e| {
+        tracing::error!(command = %inv.name, error = %format!("{e:#}"), "command failed");
+        plain("Sorry, that failed on my side (the state database is unavailable). Try again in a minute.")
+    })
+}
+
+/// The reply to a chat that is not allowed: only `/start` answers, with the chat's own id.
+pub fn stranger_start(chat_id: i64) -> Text {
+    let mut t = Text::new();
+    t.line("This chat is not allowed to use this Operator bot yet.")
+        .text("Its chat id is ")
+        .code(&chat_id.to_string())
+        .line(".")
+        .text("To allow it, add that id to ")
+        .code("alerters.telegram.allowed_chat_ids")
+        .text(" (or ")
+        .code("TELEGRAM_CHAT_ID")
+        .line(" for alerts) in Operator's config, then restart Operator.");
+    t.trimmed()
+}
+
+fn plain(s: &str) -> Text {
+    let mut t = Text::new();
+    t.text(s);
+    t
+}
+
+fn usage_reply(name: &str, error: &str) -> Text {
+    let mut t = Text::new();
+    t.line(error).code(commands::usage(name));
+    t
+}
+
+fn welcome() -> Text {
+    let mut t = Text::new();
+    t.heading("Operator is watching.")
+        .line("I push alerts here when your health, commitments or patterns need you. Every alert has buttons to snooze it or mark it seen.")
+        .newline();
+    t.append(&help(""));
+    t
+}
+
+fn help(args: &str) -> Text {
+    let mut t = Text::new();
+    let wanted = args.trim().trim_start_matches('/').to_ascii_lowercase();
+    if let Some(c) = commands::find(&wanted) {
+        t.bold(&format!("/{}", c.name))
+            .newline()
+            .text(c.help.trim_end());
+        return t;
+    }
+    if !wanted.is_empty() {
+        t.line(&format!("No command /{wanted}."));
+    }
+    t.heading("Commands");
+    for c in COMMANDS {
+        t.text(&format!("/{} ", c.name))
+            .line(&format!("— {}", c.summary()));
+    }
+    t.trimmed()
+}
+
+async fn status(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {
+    let now = app.now();
+    let a = Arc::clone(app);
+    let mut view = app
+        .store(move |store| {
+            crate::status::gather(&a.config, store, Some(Recipient::Chat(chat_id)), now)
+        })
+        .await??;
+    view.uptime = Some(now - app.started_at());
+    view.last_poll_age = app.last_poll().map(|t| now - t);
+    view.next_cycle = app.next_cycle();
+    Ok(render::status(&view))
+}
+
+/// Runs a blocking source read with [`SOURCE_TIMEOUT`]; `Err` says why it is unavailable.
+async fn read_with_timeout<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::time::timeout(SOURCE_TIMEOUT, tokio::task::spawn_blocking(f)).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(format!("read failed: {e}")),
+        Err(_) => Err("it did not answer within 3 seconds".to_owned()),
+    }
+}
+
+fn stale_note(t: &mut Text, at: DateTime<Utc>, why: &str) {
+    t.newline().italic(&format!(
+        "Live data unavailable ({why}); showing the last check's data from {}.",
+        at.format("%H:%M UTC")
+    ));
+}
+
+async fn readiness(app: &Arc<App>) -> Text {
+    let now = app.now();
+    let local = now.with_timezone(&app.config.timezone);
+    let path = app.config.adapters.oura.cache_db_path.clone();
+    let today = local.date_naive();
+    let live: Result<OuraSnapshot, String> = read_with_timeout(move || {
+        OuraCache::open(&path)
+            .and_then(|c| c.read(today - Duration::days(35), today))
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match live {
+        Ok(oura) => render::readiness(&oura, local),
+        Err(why) => match app
+            .last_snapshots()
+            .and_then(|(at, s)| s.oura.data().cloned().map(|o| (at, o)))
+        {
+            Some((at, oura)) => {
+                let mut t = render::readiness(&oura, local);
+                stale_note(&mut t, at, &why);
+                t
+            }
+            None => plain(&format!("Oura data is unavailable: {why}.")),
+        },
+    }
+}
+
+async fn overdue(app: &Arc<App>) -> Text {
+    let now = app.now();
+    let today = now.with_timezone(&app.config.timezone).date_naive();
+    let base = app.config.adapters.state_files.base_path.clone();
+    let live: Result<StateSnapshot, String> =
+        read_with_timeout(move || Ok(StateFiles::new(base).read())).await;
+    match live {
+        Ok(state) => render::overdue(&state, today),
+        Err(why) => match app.last_snapshots() {
+            Some((at, s)) => {
+                let mut t = render::overdue(&s.state, today);
+                stale_note(&mut t, at, &why);
+                t
+            }
+            None => plain(&format!("The commitment files are unavailable: {why}.")),
+        },
+    }
+}
+
+fn local_time(app: &App, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&app.config.timezone);
+    if local.date_naive() == app.now().with_timezone(&app.config.timezone).date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %d %b %H:%M").to_string()
+    }
+}
+
+async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text> {
+    let parsed = match parse_snooze(args) {
+        Ok(p) => p,
+        Err(e) => return Ok(usage_reply("snooze", &e)),
+    };
+    let now = app.now();
+    let chat = Recipient::Chat(chat_id);
+    let (scope, until) = match parsed {
+        SnoozeArgs::List => {
+            let snoozes = app.store(move |s| s.snoozes(chat, now)).await??;
+            let mut t = Text::new();
+            if snoozes.is_empty() {
+                t.text("No active snoozes in this chat.");
+            }
+            for s in &snoozes {
+                t.line(&format!(
+                    "• {} until {}",
+                    snooze_scope_text(&s.scope),
+                    local_time(app, s.until)
+                ));
+            }
+            return Ok(t.trimmed());
+        }
+        SnoozeArgs::Off => {
+            let n = app.store(move |s| s.clear_snoozes(chat)).await??;
+            return Ok(plain(&format!("Cleared {n} snooze(s). Alerts flow again.")));
+        }
+        SnoozeArgs::All(d) => (SnoozeScope::All, now + d),
+        SnoozeArgs::Class(c, d) => (SnoozeScope::Class(c), now + d),
+    };
+    let what = snooze_scope_text(&scope);
+    app.store(move |s| s.snooze(chat, &scope, until, now))
+        .await??;
+    Ok(plain(&format!(
+        "Snoozed {what} until {}. Critical alerts still come through. /snooze off to undo.",
+        local_time(app, until)
+    )))
+}
+
+async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text> {
+    let parsed = match parse_quiet(args) {
+        Ok(p) => p,
+        Err(e) => return Ok(usage_reply("quiet", &e)),
+    };
+    let now = app.now();
+    let chat = Recipient::Chat(chat_id);
+    let default = app.config.quiet_hours;
+    let current = app
+        .store(move |s| s.quiet_hours(chat))
+        .await??
+        .unwrap_or(default);
+    let updated = match parsed {
+        QuietArgs::Show => None,
+        QuietArgs::On => Some(QuietHours {
+            enabled: true,
+            ..current
+        }),
+        QuietArgs::Off => Some(QuietHours {
+            enabled: false,
+            ..current
+        }),
+        QuietArgs::Hours(start, end) => Some(QuietHours {
+            enabled: true,
+            start,
+            end,
+        }),
+    };
+    let q = match updated {
+        Some(q) => {
+            app.store(move |s| s.set_quiet_hours(chat, q, now))
+                .await??;
+            q
+        }
+        None => current,
+    };
+    let in_force = in_quiet_hours(&q, app.config.timezone, now);
+    let mut t = Text::new();
+    t.text(if updated.is_some() {
+        "Quiet hours for this chat are now "
+    } else {
+        "Quiet hours for this chat: "
+    })
+    .bold(&quiet_hours_text(&q))
+    .text(&format!(" ({})", app.config.timezone.name()));
+    if q.enabled && q.start != q.end {
+        t.text(if in_force {
+            " — in force now."
+        } else {
+            " — not in force now."
+        });
+    }
+    Ok(t)
+}
+
+async fn check(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {
+    let report = app.run_cycle("bot", Selection::ALL).await?;
+    let mut t = Text::new();
+    t.bold(&format!("Checked: {} alert(s)", report.alerts.len()))
+        .text(&format!(" in {} ms", report.elapsed.as_millis()));
+    t.newline();
+    let mine = report
+        .recipients
+        .iter()
+        .find(|r| r.recipient == Recipient::Chat(chat_id));
+    if let Some(r) = mine {
+        for (alert, outcome) in &r.decisions {
+            let what = match outcome {
+                Outcome::Send => "new, on its way",
+                other => other.as_str(),
+            };
+            t.text(&format!("{} ", alert.priority.emoji()))
+                .text(&alert.title)
+                .line(&format!(" — {what}"));
+        }
+    } else {
+        for alert in &report.alerts {
+            t.text(&format!("{} ", alert.priority.emoji()))
+                .line(&alert.title);
+        }
+    }
+    if report.alerts.is_empty() {
+        t.line("Nothing needs you right now.");
+    }
+    for m in report
+        .monitors
+        .iter()
+        .filter(|m| m.status == crate::store::MonitorStatus::Skipped)
+    {
+        t.italic(&format!("{} skipped: {}", m.monitor, m.detail))
+            .newline();
+    }
+    Ok(t.trimmed())
+}
