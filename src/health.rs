@@ -41,7 +41,13 @@ impl Snapshot {
         let (last_run, run_count, sources, outbox_pending, alerts_today) = app
             .store(move |s| -> crate::store::Result<_> {
                 let midnight = crate::status::local_midnight(&a.config, now);
-                Ok((s.last_run()?, s.run_count()?, s.source_statuses()?, s.outbox_pending()?, s.alert_counts(midnight)?))
+                Ok((
+                    s.last_run()?,
+                    s.run_count()?,
+                    s.source_statuses()?,
+                    s.outbox_pending()?,
+                    s.alert_counts(midnight)?,
+                ))
             })
             .await??;
         let m = &app.config.monitors;
@@ -57,7 +63,11 @@ impl Snapshot {
             last_poll: app.last_poll(),
             telegram_enabled: tg.enabled && tg.token.is_some(),
             poll_timeout_s: tg.poll_timeout.num_seconds(),
-            monitors: [("health", m.health.enabled), ("tasks", m.tasks.enabled), ("patterns", m.patterns.enabled)],
+            monitors: [
+                ("health", m.health.enabled),
+                ("tasks", m.tasks.enabled),
+                ("patterns", m.patterns.enabled),
+            ],
         })
     }
 
@@ -101,8 +111,11 @@ impl Snapshot {
             let (state, last_ok) = self.source_state(name);
             json!({"state": state, "last_ok": last_ok.map(ts)})
         };
-        let monitors: serde_json::Map<String, serde_json::Value> =
-            self.monitors.iter().map(|(n, on)| ((*n).to_owned(), json!(on))).collect();
+        let monitors: serde_json::Map<String, serde_json::Value> = self
+            .monitors
+            .iter()
+            .map(|(n, on)| ((*n).to_owned(), json!(on)))
+            .collect();
         json!({
             "status": self.status(),
             "last_run": self.last_run.as_ref().map(|r| ts(r.started_at)),
@@ -128,31 +141,90 @@ impl Snapshot {
                 let _ = writeln!(out, "{name}{labels} {value}");
             }
         };
-        metric("operator_up", "1 while the daemon is healthy, 0 when degraded or stopping.", "gauge",
-            vec![(String::new(), u8::from(self.status() == "healthy").to_string())]);
-        metric("operator_cycles_recorded", "Check cycles in the retained run history.", "gauge",
-            vec![(String::new(), self.run_count.to_string())]);
-        metric("operator_last_cycle_duration_milliseconds", "Duration of the last check cycle.", "gauge",
-            vec![(String::new(), self.last_run.as_ref().map_or(0, |r| r.duration_ms).to_string())]);
-        metric("operator_last_cycle_timestamp_seconds", "When the last check cycle started (unix time).", "gauge",
-            vec![(String::new(), self.last_run.as_ref().map_or(0, |r| r.started_at.timestamp()).to_string())]);
-        metric("operator_alerts_today", "Alerts delivered since local midnight, by priority.", "gauge",
+        metric(
+            "operator_up",
+            "1 while the daemon is healthy, 0 when degraded or stopping.",
+            "gauge",
+            vec![(
+                String::new(),
+                u8::from(self.status() == "healthy").to_string(),
+            )],
+        );
+        metric(
+            "operator_cycles_recorded",
+            "Check cycles in the retained run history.",
+            "gauge",
+            vec![(String::new(), self.run_count.to_string())],
+        );
+        metric(
+            "operator_last_cycle_duration_milliseconds",
+            "Duration of the last check cycle.",
+            "gauge",
+            vec![(
+                String::new(),
+                self.last_run
+                    .as_ref()
+                    .map_or(0, |r| r.duration_ms)
+                    .to_string(),
+            )],
+        );
+        metric(
+            "operator_last_cycle_timestamp_seconds",
+            "When the last check cycle started (unix time).",
+            "gauge",
+            vec![(
+                String::new(),
+                self.last_run
+                    .as_ref()
+                    .map_or(0, |r| r.started_at.timestamp())
+                    .to_string(),
+            )],
+        );
+        metric(
+            "operator_alerts_today",
+            "Alerts delivered since local midnight, by priority.",
+            "gauge",
             crate::alert::Priority::ALL
                 .iter()
                 .map(|p| {
-                    let n = self.alerts_today.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
+                    let n = self
+                        .alerts_today
+                        .iter()
+                        .find(|(q, _)| q == p)
+                        .map_or(0, |(_, n)| *n);
                     (format!("{{priority=\"{p}\"}}"), n.to_string())
                 })
-                .collect());
-        metric("operator_outbox_pending", "Messages waiting for delivery.", "gauge",
-            vec![(String::new(), self.outbox_pending.to_string())]);
-        metric("operator_update_poll_age_seconds", "Seconds since the last successful Telegram poll (-1: never).", "gauge",
-            vec![(String::new(), self.poll_age_seconds().unwrap_or(-1).to_string())]);
-        metric("operator_source_up", "1 when the source's last read worked.", "gauge",
+                .collect(),
+        );
+        metric(
+            "operator_outbox_pending",
+            "Messages waiting for delivery.",
+            "gauge",
+            vec![(String::new(), self.outbox_pending.to_string())],
+        );
+        metric(
+            "operator_update_poll_age_seconds",
+            "Seconds since the last successful Telegram poll (-1: never).",
+            "gauge",
+            vec![(
+                String::new(),
+                self.poll_age_seconds().unwrap_or(-1).to_string(),
+            )],
+        );
+        metric(
+            "operator_source_up",
+            "1 when the source's last read worked.",
+            "gauge",
             ["oura", "workos", "state_files"]
                 .iter()
-                .map(|s| (format!("{{source=\"{s}\"}}"), u8::from(self.source_state(s).0 == "closed").to_string()))
-                .collect());
+                .map(|s| {
+                    (
+                        format!("{{source=\"{s}\"}}"),
+                        u8::from(self.source_state(s).0 == "closed").to_string(),
+                    )
+                })
+                .collect(),
+        );
         out
     }
 }
@@ -166,14 +238,26 @@ struct Shared {
 async fn health(State(s): State<Shared>) -> Response {
     match Snapshot::take(&s.app, s.cancel.is_cancelled()).await {
         Ok(snap) => axum::Json(snap.to_json()).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "degraded", "error": format!("{e:#}")}))).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "degraded", "error": format!("{e:#}")})),
+        )
+            .into_response(),
     }
 }
 
 async fn metrics(State(s): State<Shared>) -> Response {
     match Snapshot::take(&s.app, s.cancel.is_cancelled()).await {
-        Ok(snap) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], snap.to_prometheus()).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("# state database unavailable: {e:#}\n")).into_response(),
+        Ok(snap) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            snap.to_prometheus(),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("# state database unavailable: {e:#}\n"),
+        )
+            .into_response(),
     }
 }
 
@@ -192,7 +276,10 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>, cancel: CancellationToken) {
     let shutdown = cancel.clone();
     let router = router(app, cancel);
-    if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await {
+    if let Err(e) = axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+    {
         tracing::error!(error = %e, "the health endpoint stopped");
     }
 }

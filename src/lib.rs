@@ -25,6 +25,7 @@ pub mod config;
 pub mod cycle;
 pub mod demo;
 pub mod health;
+pub mod launchd;
 pub mod monitors;
 pub mod pipeline;
 pub mod render;

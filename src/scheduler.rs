@@ -25,7 +25,11 @@ pub struct Plan {
 
 impl Plan {
     pub fn all_at(t: Instant) -> Plan {
-        Plan { health: t, tasks: t, patterns: t }
+        Plan {
+            health: t,
+            tasks: t,
+            patterns: t,
+        }
     }
 
     pub fn next(&self) -> Instant {
@@ -34,7 +38,11 @@ impl Plan {
 
     /// The monitors due at `now`.
     pub fn due(&self, now: Instant) -> Selection {
-        Selection { health: self.health <= now, tasks: self.tasks <= now, patterns: self.patterns <= now }
+        Selection {
+            health: self.health <= now,
+            tasks: self.tasks <= now,
+            patterns: self.patterns <= now,
+        }
     }
 
     /// Moves each monitor that ran forward by its interval, past `now` (skipping missed runs
@@ -64,7 +72,11 @@ pub async fn run(app: Arc<App>, cancel: CancellationToken) {
     let mut plan = Plan::all_at(Instant::now());
     loop {
         let next = plan.next();
-        app.set_next_cycle(Some(app.now() + chrono::Duration::from_std(next.saturating_duration_since(Instant::now())).unwrap_or_default()));
+        app.set_next_cycle(Some(
+            app.now()
+                + chrono::Duration::from_std(next.saturating_duration_since(Instant::now()))
+                    .unwrap_or_default(),
+        ));
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep_until(next) => {}
@@ -78,7 +90,10 @@ pub async fn run(app: Arc<App>, cancel: CancellationToken) {
                 "check cycle done"
             ),
             Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "check cycle failed"),
-            Err(_) => tracing::error!(deadline_s = CYCLE_DEADLINE.as_secs(), "check cycle cut off: it ran past its deadline"),
+            Err(_) => tracing::error!(
+                deadline_s = CYCLE_DEADLINE.as_secs(),
+                "check cycle cut off: it ran past its deadline"
+            ),
         }
         plan.advance(due, Instant::now().max(now), every);
     }
@@ -91,13 +106,24 @@ mod tests {
     #[test]
     fn each_monitor_keeps_its_own_interval_and_skips_missed_runs() {
         let t0 = Instant::now();
-        let every = [Duration::from_secs(900), Duration::from_secs(900), Duration::from_secs(1800)];
+        let every = [
+            Duration::from_secs(900),
+            Duration::from_secs(900),
+            Duration::from_secs(1800),
+        ];
         let mut plan = Plan::all_at(t0);
         assert_eq!(plan.due(t0), Selection::ALL);
         plan.advance(Selection::ALL, t0, every);
         assert_eq!(plan.next(), t0 + Duration::from_secs(900));
         let at = t0 + Duration::from_secs(900);
-        assert_eq!(plan.due(at), Selection { health: true, tasks: true, patterns: false });
+        assert_eq!(
+            plan.due(at),
+            Selection {
+                health: true,
+                tasks: true,
+                patterns: false
+            }
+        );
         plan.advance(plan.due(at), at, every);
         assert_eq!(plan.patterns, t0 + Duration::from_secs(1800));
         // Asleep for two hours: one cycle, then back on the grid.

@@ -3,13 +3,13 @@
 //! `operator.log.1` … `.N`), files mode 0600. Never holds a secret: it only ever receives
 //! alert fields, which come from the user's own data.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use super::rotating::RotatingFile;
 use crate::alert::{Alert, AlertClass, Priority};
 use crate::config::Rotation;
 
@@ -59,103 +59,39 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// An append-only, size-rotated JSON-lines file.
+/// The journal: JSON lines in a size-rotated file.
 pub struct Journal {
-    path: PathBuf,
-    rotation: Rotation,
-    file: Option<File>,
-    size: u64,
+    file: RotatingFile,
 }
 
 impl Journal {
     /// Opens (creating with mode 0600, and its directory) the journal at `path`.
     pub fn open(path: &Path, rotation: Rotation) -> io::Result<Journal> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir)?;
-        }
-        let file = open_private_append(path)?;
-        let size = file.metadata()?.len();
         Ok(Journal {
-            path: path.to_owned(),
-            rotation,
-            file: Some(file),
-            size,
+            file: RotatingFile::open(path, rotation)?,
         })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     pub fn write(&mut self, entry: &Entry<'_>) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        if self.size > 0 && self.size + line.len() as u64 > self.rotation.max_bytes {
-            self.rotate()?;
-        }
-        let file = match &mut self.file {
-            Some(f) => f,
-            None => self.file.insert(open_private_append(&self.path)?),
-        };
-        file.write_all(&line)?;
-        self.size += line.len() as u64;
-        Ok(())
+        self.file.write_record(&line)
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
-        }
+        self.file.flush()
     }
-
-    /// `log.(N-1)` → `log.N`, …, `log` → `log.1`; a backup count of 0 just truncates.
-    fn rotate(&mut self) -> io::Result<()> {
-        self.file = None;
-        let n = self.rotation.backup_count;
-        if n == 0 {
-            fs::remove_file(&self.path)?;
-        } else {
-            let _ = fs::remove_file(backup_path(&self.path, n));
-            for i in (1..n).rev() {
-                let from = backup_path(&self.path, i);
-                if from.exists() {
-                    fs::rename(&from, backup_path(&self.path, i + 1))?;
-                }
-            }
-            fs::rename(&self.path, backup_path(&self.path, 1))?;
-        }
-        self.file = Some(open_private_append(&self.path)?);
-        self.size = 0;
-        Ok(())
-    }
-}
-
-pub fn backup_path(path: &Path, index: u32) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".{index}"));
-    PathBuf::from(name)
-}
-
-/// Opens `path` for appending, creating it with mode 0600 (and tightening an existing file).
-pub fn open_private_append(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options.open(path)?;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-        Ok(file)
-    }
-    #[cfg(not(unix))]
-    options.open(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channels::rotating::backup_path;
+    use std::fs;
 
     fn alert() -> Alert {
         Alert::new(

@@ -1,0 +1,111 @@
+//! A size-rotated, append-only file (`name` → `name.1` … `name.N`), mode 0600: the journal
+//! and the daemon's log file both write through it. A record is never split across files.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::config::Rotation;
+
+pub struct RotatingFile {
+    path: PathBuf,
+    rotation: Rotation,
+    file: Option<File>,
+    size: u64,
+}
+
+impl RotatingFile {
+    /// Opens (creating with mode 0600, and its directory) the file at `path`.
+    pub fn open(path: &Path, rotation: Rotation) -> io::Result<RotatingFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir)?;
+        }
+        let file = open_private_append(path)?;
+        let size = file.metadata()?.len();
+        Ok(RotatingFile {
+            path: path.to_owned(),
+            rotation,
+            file: Some(file),
+            size,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one whole record, rotating first if it would not fit.
+    pub fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
+        if self.size > 0 && self.size + record.len() as u64 > self.rotation.max_bytes {
+            self.rotate()?;
+        }
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => self.file.insert(open_private_append(&self.path)?),
+        };
+        file.write_all(record)?;
+        self.size += record.len() as u64;
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// `name.(N-1)` → `name.N`, …, `name` → `name.1`; a backup count of 0 just starts over.
+    fn rotate(&mut self) -> io::Result<()> {
+        self.file = None;
+        let n = self.rotation.backup_count;
+        if n == 0 {
+            fs::remove_file(&self.path)?;
+        } else {
+            let _ = fs::remove_file(backup_path(&self.path, n));
+            for i in (1..n).rev() {
+                let from = backup_path(&self.path, i);
+                if from.exists() {
+                    fs::rename(&from, backup_path(&self.path, i + 1))?;
+                }
+            }
+            fs::rename(&self.path, backup_path(&self.path, 1))?;
+        }
+        self.file = Some(open_private_append(&self.path)?);
+        self.size = 0;
+        Ok(())
+    }
+}
+
+impl Write for RotatingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_record(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        RotatingFile::flush(self)
+    }
+}
+
+pub fn backup_path(path: &Path, index: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{index}"));
+    PathBuf::from(name)
+}
+
+/// Opens `path` for appending, creating it with mode 0600 (and tightening an existing file).
+pub fn open_private_append(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}

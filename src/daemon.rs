@@ -1,0 +1,172 @@
+//! `operator run`: one tokio runtime running the bot (long polling and the dispatcher), the
+//! outbox sender, the monitor scheduler and the health endpoint on one task tracker, until
+//! SIGTERM or SIGINT. Shutdown in three steps: decide (a signal cancels one token), tell
+//! (every loop selects on it; the dispatcher stops through its shutdown token and
+//! acknowledges the update offset), wait (the tracker, with a deadline). A second signal
+//! exits at once.
+//!
+//! One instance per state database: a lock file beside it holds the running pid.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::app::App;
+use crate::clock::SystemClock;
+use crate::config::Config;
+
+/// How long shutdown waits for running work (under the LaunchAgent's `ExitTimeOut`).
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The single-instance lock: held (an OS file lock) for as long as this value lives.
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl InstanceLock {
+    pub fn path_for(db_path: &Path) -> PathBuf {
+        let mut name = db_path.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    /// Takes the lock beside `db_path`, or says which pid holds it.
+    pub fn acquire(db_path: &Path) -> anyhow::Result<InstanceLock> {
+        let path = Self::path_for(db_path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).with_context(|| format!("opening the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = pid.trim();
+                anyhow::bail!(
+                    "another `operator run` (pid {}) is already using {}; stop it first (two pollers on one bot token get 409 conflicts)",
+                    if pid.is_empty() { "unknown" } else { pid },
+                    db_path.display()
+                );
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("locking {}", path.display()));
+            }
+        }
+        file.set_len(0)?;
+        file.rewind()?;
+        write!(file, "{}", std::process::id())?;
+        file.flush()?;
+        Ok(InstanceLock { _file: file, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Resolves when SIGTERM or SIGINT arrives.
+async fn first_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
+
+/// Runs the daemon until a signal; returns after a clean shutdown.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let _lock = InstanceLock::acquire(&config.state.db_path)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::open(config, Arc::new(SystemClock))?;
+    let cancel = CancellationToken::new();
+    let tracker = TaskTracker::new();
+
+    let endpoint = &app.config.health_endpoint;
+    if endpoint.enabled {
+        let addr = endpoint.bind.parse().with_context(|| format!("health_endpoint.bind {:?} is not an address", endpoint.bind))?;
+        let listener = crate::health::bind(addr)
+            .await
+            .with_context(|| format!("binding the health endpoint on {addr} (is another process using it?)"))?;
+        tracing::info!(%addr, "health endpoint listening");
+        tracker.spawn(crate::health::serve(listener, Arc::clone(&app), cancel.clone()));
+    }
+    tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
+    match crate::channels::telegram::bot_for(&app.config)? {
+        Some(bot) => {
+            tracker.spawn(crate::bot::run(bot.clone(), Arc::clone(&app), cancel.clone()));
+            tracker.spawn(crate::channels::telegram::TelegramSender::new(Arc::clone(&app), bot).run(cancel.clone()));
+        }
+        None => tracing::info!("Telegram is not configured: alerts go to the journal (and the desktop on macOS)"),
+    }
+    tracker.close();
+
+    let signal = first_signal().await;
+    tracing::info!(signal, "shutting down: finishing the running cycle and acknowledging Telegram updates");
+    cancel.cancel();
+    tokio::spawn(async {
+        let again = first_signal().await;
+        tracing::warn!(signal = again, "second signal: exiting now");
+        std::process::exit(130);
+    });
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
+        tracing::error!(deadline_s = SHUTDOWN_DEADLINE.as_secs(), "shutdown deadline passed; exiting with work unfinished (the outbox keeps undelivered alerts)");
+    }
+    app.journal(&[]);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("State/operator.db");
+        let first = InstanceLock::acquire(&db).unwrap();
+        let err = InstanceLock::acquire(&db).unwrap_err().to_string();
+        assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
+        drop(first);
+        InstanceLock::acquire(&db).unwrap();
+    }
+}
