@@ -1,5 +1,6 @@
 //! The one integration-test crate: real files, real SQLite, the real binary.
 
+mod bot_tests;
 mod cli_tests;
 mod config_tests;
 mod monitor_tests;
