@@ -1,6 +1,7 @@
 //! The one integration-test crate: real files, real SQLite, the real binary.
 
 mod config_tests;
+mod fake_telegram_tests;
 mod monitor_tests;
 mod pipeline_tests;
 mod sources_tests;
