@@ -1,4 +1,7 @@
-//! Shared test support: run the real `operator` binary, and build demo data sets in temp dirs.
+//! Shared test support: run the real `operator` binary, build demo data sets in temp dirs,
+//! and the fake Telegram Bot API server.
+
+pub mod fake_telegram;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
