@@ -8,10 +8,17 @@
 //! - [`alert`]: the alert vocabulary (no IO).
 //! - [`pipeline`]: pure per-recipient decisions: ack, snooze, dedup, quiet hours, storm cap, routing.
 //! - [`store`]: Operator's own SQLite state; the only writer of it.
-//! - [`channels`]: the journal (and, later, Telegram and desktop delivery).
+//! - [`channels`]: delivery: the journal, Telegram (the outbox sender), desktop notifications.
 //! - [`render`]: the text of alerts and of the /status, /readiness and /overdue replies.
 //! - [`cycle`]: one check cycle wired end to end.
 //! - [`status`]: gathers the /status view from the state database.
+//! - [`app`]: the running app's shared state (config, store, journal, clock).
+//! - [`bot`]: the Telegram bot: handler tree, commands, buttons, long polling.
+//! - [`scheduler`]: monitors on their own intervals.
+//! - [`health`]: the `/health` and `/metrics` endpoint.
+//! - [`daemon`]: `operator run`: everything above on one runtime, with a clean shutdown.
+//! - [`launchd`]: the LaunchAgent plist and its install.
+//! - [`clock`]: the injectable clock.
 //! - [`demo`]: realistic offline demo data in the real schemas.
 //! - [`cli`]: the command line.
 
