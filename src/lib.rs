@@ -17,6 +17,7 @@
 
 pub mod alert;
 pub mod app;
+pub mod bot;
 pub mod channels;
 pub mod cli;
 pub mod clock;

@@ -1,5 +1,6 @@
 //! Output channels: the journal (always on), and desktop notifications.
-//! Telegram delivery arrives with the bot; until then its notifications wait in the outbox.
+//! Telegram delivery (`telegram`) sends the outbox.
 
 pub mod desktop;
 pub mod journal;
+pub mod telegram;
