@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 use chrono::{DateTime, TimeZone, Utc};
 use operator::demo::{self, DemoFiles, Scale};
 
+pub mod fake_telegram;
+
 /// The `operator` binary cargo built for these tests.
 pub fn operator_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_operator"))

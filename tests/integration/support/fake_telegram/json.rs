@@ -1,0 +1,165 @@
+//! Bot API objects as JSON: users, chats, messages and updates, shaped so
+//! teloxide 0.17 (teloxide-core 0.13) deserializes them.
+//!
+//! Owns the object shapes only; no state, no validation.
+
+use serde_json::{Value, json};
+
+use super::state::StoredMessage;
+
+pub const BOT_FIRST_NAME: &str = "Operator Fake";
+pub const BOT_USERNAME: &str = "operator_fake_bot";
+
+/// The bot as a `User`.
+pub fn bot_user(bot_id: i64) -> Value {
+    json!({ "id": bot_id, "is_bot": true, "first_name": BOT_FIRST_NAME, "username": BOT_USERNAME })
+}
+
+/// The result of `getMe`: a `User` with the bot-only fields.
+pub fn me(bot_id: i64) -> Value {
+    let mut me = bot_user(bot_id);
+    if let Some(map) = me.as_object_mut() {
+        for (key, value) in [
+            ("can_join_groups", true),
+            ("can_read_all_group_messages", false),
+            ("supports_inline_queries", false),
+            ("can_connect_to_business", false),
+            ("has_main_web_app", false),
+        ] {
+            map.insert(key.to_owned(), value.into());
+        }
+    }
+    me
+}
+
+/// A human user.
+pub fn user(user_id: i64) -> Value {
+    json!({ "id": user_id, "is_bot": false, "first_name": format!("User {user_id}"), "language_code": "en" })
+}
+
+/// A chat: private for positive ids, a group for negative ones (as in Telegram).
+pub fn chat(chat_id: i64) -> Value {
+    if chat_id < 0 {
+        json!({ "id": chat_id, "type": "group", "title": format!("Group {}", -chat_id) })
+    } else {
+        json!({ "id": chat_id, "type": "private", "first_name": format!("User {chat_id}") })
+    }
+}
+
+/// A message the bot sent, in its current (possibly edited) state.
+pub fn bot_message(bot_id: i64, chat_id: i64, message: &StoredMessage) -> Value {
+    let mut value = json!({
+        "message_id": message.message_id,
+        "from": bot_user(bot_id),
+        "chat": chat(chat_id),
+        "date": message.date,
+        "text": message.formatted.text,
+    });
+    if let Some(map) = value.as_object_mut() {
+        if !message.formatted.entities.is_empty() {
+            map.insert(
+                "entities".to_owned(),
+                message.formatted.entities.clone().into(),
+            );
+        }
+        if let Some(markup) = &message.reply_markup {
+            map.insert("reply_markup".to_owned(), markup.clone());
+        }
+        if let Some(edit_date) = message.edit_date {
+            map.insert("edit_date".to_owned(), edit_date.into());
+        }
+    }
+    value
+}
+
+/// A text message from a user, with `bot_command` entities as Telegram marks them.
+pub fn user_message(chat_id: i64, user_id: i64, message_id: i32, date: i64, text: &str) -> Value {
+    let mut value = json!({
+        "message_id": message_id,
+        "from": user(user_id),
+        "chat": chat(chat_id),
+        "date": date,
+        "text": text,
+    });
+    let commands = bot_command_entities(text);
+    if let (false, Some(map)) = (commands.is_empty(), value.as_object_mut()) {
+        map.insert("entities".to_owned(), commands.into());
+    }
+    value
+}
+
+/// A message the callback's button no longer has access to (Telegram sends
+/// this for old or unknown messages: `date` 0).
+pub fn inaccessible_message(chat_id: i64, message_id: i32) -> Value {
+    json!({ "chat": chat(chat_id), "message_id": message_id, "date": 0 })
+}
+
+/// A `callback_query` object.
+pub fn callback_query(
+    query_id: &str,
+    user_id: i64,
+    chat_id: i64,
+    message: Value,
+    data: &str,
+) -> Value {
+    json!({
+        "id": query_id,
+        "from": user(user_id),
+        "message": message,
+        "chat_instance": format!("{}", chat_id.unsigned_abs().wrapping_mul(7919) ^ 0x5eed),
+        "data": data,
+    })
+}
+
+/// `/command` and `/command@bot` at word starts, as tdlib's `match_bot_commands`.
+pub fn bot_command_entities(text: &str) -> Vec<Value> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut entities = Vec::new();
+    let mut utf16 = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i] == '/' && (i == 0 || !is_word_or_tag(chars[i - 1]));
+        let len = if starts { command_len(&chars[i..]) } else { 0 };
+        if len > 0 {
+            let length: usize = chars[i..i + len].iter().map(|c| c.len_utf16()).sum();
+            entities.push(json!({ "type": "bot_command", "offset": utf16, "length": length }));
+            utf16 += length;
+            i += len;
+        } else {
+            utf16 += chars[i].len_utf16();
+            i += 1;
+        }
+    }
+    entities
+}
+
+fn is_word_or_tag(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '/' | '<' | '>')
+}
+
+/// Length in chars of a command starting at `chars[0] == '/'`, or 0.
+fn command_len(chars: &[char]) -> usize {
+    let word = |from: usize| {
+        chars
+            .iter()
+            .skip(from)
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+            .count()
+    };
+    let name = word(1);
+    if !(1..=64).contains(&name) {
+        return 0;
+    }
+    let mut end = 1 + name;
+    if chars.get(end) == Some(&'@') {
+        let mention = word(end + 1);
+        if !(3..=32).contains(&mention) {
+            return 0;
+        }
+        end += 1 + mention;
+    }
+    match chars.get(end) {
+        Some(c) if is_word_or_tag(*c) => 0,
+        _ => end,
+    }
+}
