@@ -4,13 +4,17 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::app::App;
 use crate::channels::desktop::{self, Notifier, Osascript};
 use crate::channels::journal::Journal;
+use crate::channels::telegram::{self, DeliveryStats, RowOutcome, TelegramSender};
+use crate::clock::Clock;
 use crate::config::{self, Config, ConfigError};
 use crate::cycle::{self, Delivery, Options, Selection};
 use crate::pipeline::Outcome;
@@ -157,12 +161,30 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check { dry_run, json, now } => {
             let config = load_config(flag)?;
             init_logging(&config.logging.level);
-            let report = check(&config, dry_run, now.unwrap_or_else(Utc::now), "check")?;
-            let mut out = std::io::stdout().lock();
-            if json {
-                print_report_json(&mut out, &report)?;
-            } else {
-                print_report(&mut out, &config, &report, dry_run)?;
+            let at = now.unwrap_or_else(Utc::now);
+            let (report, store, journal) = check_cycle(&config, dry_run, at, "check")?;
+            {
+                let mut out = std::io::stdout().lock();
+                if json {
+                    print_report_json(&mut out, &report)?;
+                } else {
+                    print_report(&mut out, &config, &report, dry_run)?;
+                }
+            }
+            if !dry_run {
+                // The cycle ran: whatever happens to delivery, undelivered rows stay queued
+                // for the daemon and the exit code stays 0.
+                let shift = now.map(|t| t - Utc::now()).unwrap_or_default();
+                match deliver_telegram(&config, store, journal, shift) {
+                    Ok(Some(stats)) if json => {
+                        print_delivery(&mut std::io::stderr().lock(), &config, &stats)?
+                    }
+                    Ok(Some(stats)) => {
+                        print_delivery(&mut std::io::stdout().lock(), &config, &stats)?
+                    }
+                    Ok(None) => {}
+                    Err(e) => eprintln!("Telegram delivery skipped: {e:#}"),
+                }
             }
             Ok(())
         }
@@ -204,6 +226,16 @@ pub fn check(
     now: DateTime<Utc>,
     trigger: &'static str,
 ) -> anyhow::Result<cycle::Report> {
+    check_cycle(config, dry_run, now, trigger).map(|(report, _, _)| report)
+}
+
+/// [`check`], handing back the store and journal for the Telegram delivery that follows.
+fn check_cycle(
+    config: &Config,
+    dry_run: bool,
+    now: DateTime<Utc>,
+    trigger: &'static str,
+) -> anyhow::Result<(cycle::Report, Store, Option<Journal>)> {
     let mut store = if dry_run {
         match Store::open_existing(&config.state.db_path)? {
             Some(store) => store,
@@ -232,7 +264,91 @@ pub fn check(
         trigger,
         monitors: Selection::ALL,
     };
-    cycle::run(config, &mut store, journal.as_mut(), notifier, &options)
+    let report = cycle::run(config, &mut store, journal.as_mut(), notifier, &options)?;
+    Ok((report, store, journal))
+}
+
+/// How long `check` keeps delivering the Telegram outbox after its cycle.
+const CHECK_DELIVERY_MAX: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The wall clock moved by `--now`'s offset, so rows queued "at" that time are judged by it.
+struct ShiftedClock(chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
+/// After a real cycle: delivers the Telegram outbox until nothing is due now (or
+/// [`CHECK_DELIVERY_MAX`] passes). `None` when Telegram is not configured.
+fn deliver_telegram(
+    config: &Config,
+    store: Store,
+    journal: Option<Journal>,
+    shift: chrono::Duration,
+) -> anyhow::Result<Option<DeliveryStats>> {
+    let tg = &config.alerters.telegram;
+    if !tg.enabled || tg.chat_ids.is_empty() {
+        return Ok(None);
+    }
+    let Some(bot) = telegram::bot_for(config)? else {
+        return Ok(None);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let notifier = desktop::available().then(|| {
+        Box::new(Osascript {
+            sound: config.alerters.macos.sound.clone(),
+        }) as Box<dyn Notifier>
+    });
+    let app = App::new(
+        config.clone(),
+        store,
+        journal,
+        Arc::new(ShiftedClock(shift)),
+        notifier,
+    );
+    let sender = TelegramSender::new(app, bot);
+    Ok(Some(runtime.block_on(sender.drain(CHECK_DELIVERY_MAX))))
+}
+
+/// One line per outbox row handled: delivered, will retry, failed or expired.
+fn print_delivery(
+    out: &mut impl Write,
+    config: &Config,
+    stats: &DeliveryStats,
+) -> anyhow::Result<()> {
+    let results = stats.final_results();
+    if results.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "── Telegram delivery ──")?;
+    for r in results {
+        let chat = r
+            .chat_id
+            .map_or_else(|| "?".to_owned(), |id| id.to_string());
+        let what = match &r.outcome {
+            RowOutcome::Delivered {
+                message_id,
+                as_plain: false,
+            } => format!("delivered (message {message_id})"),
+            RowOutcome::Delivered {
+                message_id,
+                as_plain: true,
+            } => format!("delivered as plain text (message {message_id})"),
+            RowOutcome::WillRetry { at, error } => format!(
+                "will retry at {} ({error}); it stays queued for the daemon",
+                at.with_timezone(&config.timezone).format("%H:%M:%S")
+            ),
+            RowOutcome::Failed(reason) => format!("failed: {reason}"),
+            RowOutcome::Expired => "expired undelivered".to_owned(),
+        };
+        writeln!(out, "chat {chat} · {}: {what}", r.title)?;
+    }
+    Ok(())
 }
 
 /// The human-readable report of a cycle.

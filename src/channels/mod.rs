@@ -1,6 +1,7 @@
-//! Output channels: the journal (always on), and desktop notifications.
-//! Telegram delivery arrives with the bot; until then its notifications wait in the outbox.
+//! Output channels: the journal (always on), Telegram delivery (the outbox sender), desktop
+//! notifications, and the rotating file the journal and logs write through.
 
 pub mod desktop;
 pub mod journal;
 pub mod rotating;
+pub mod telegram;

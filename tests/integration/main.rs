@@ -9,3 +9,4 @@ mod pipeline_tests;
 mod sources_tests;
 mod store_tests;
 mod support;
+mod telegram_sender_tests;

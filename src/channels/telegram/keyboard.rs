@@ -1,0 +1,55 @@
+//! The inline keyboard under every alert: `Snooze 1h`, `Snooze 4h`, `Tomorrow`, `Got it`,
+//! each carrying short, versioned callback data that names the outbox row
+//! ([`CallbackData`]).
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::bot::callback::{Action, CallbackData};
+use crate::store::OutboxRow;
+
+/// Telegram's limit on callback data.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// The keyboard for a row, or `None` when there is nothing to act on (the "+N more" line).
+pub fn for_row(row: &OutboxRow) -> Option<InlineKeyboardMarkup> {
+    if row.kind == "overflow" || row.alerts.is_empty() {
+        return None;
+    }
+    Some(alert_keyboard(row.id))
+}
+
+/// Two rows of two buttons, so the labels fit on a phone.
+pub fn alert_keyboard(outbox_id: i64) -> InlineKeyboardMarkup {
+    let button = |action: Action| {
+        InlineKeyboardButton::callback(action.label(), CallbackData { action, outbox_id }.encode())
+    };
+    InlineKeyboardMarkup::new([
+        [button(Action::Snooze1h), button(Action::Snooze4h)],
+        [button(Action::Tomorrow), button(Action::GotIt)],
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teloxide::types::InlineKeyboardButtonKind;
+
+    #[test]
+    fn four_labelled_buttons_with_short_decodable_data() {
+        // Ten years of alerts every minute is still a 7-digit id; 15 digits is plenty of margin.
+        let kb = alert_keyboard(999_999_999_999_999);
+        let buttons: Vec<&InlineKeyboardButton> = kb.inline_keyboard.iter().flatten().collect();
+        let labels: Vec<&str> = buttons.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(labels, ["Snooze 1h", "Snooze 4h", "Tomorrow", "Got it"]);
+        for b in buttons {
+            let InlineKeyboardButtonKind::CallbackData(data) = &b.kind else {
+                panic!("not a callback button");
+            };
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            assert_eq!(
+                CallbackData::decode(data).map(|d| d.outbox_id),
+                Some(999_999_999_999_999)
+            );
+        }
+    }
+}

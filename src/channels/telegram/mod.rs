@@ -1,0 +1,372 @@
+//! Telegram delivery: the outbox sender. It takes due rows from the durable outbox (highest
+//! priority first), sends each to its chat as HTML with the alert keyboard, and records the
+//! result: delivered (with Telegram's message id), retried later with backoff, failed for
+//! good, or expired into the journal. Sends are paced within Telegram's limits and a 429
+//! `retry_after` pauses every send.
+//!
+//! Exactly-once, as far as a network allows: a row is marked delivered right after its send
+//! returns. A crash between the send and the mark, or a failure after the first part of a
+//! split message, re-sends the row from its start: at worst one duplicate message (or part).
+//! Nothing is dropped silently: every row ends delivered, failed (journaled) or expired
+//! (journaled).
+//!
+//! The bot token is used only to build the [`Bot`]: every error text is redacted before it is
+//! stored or logged, and the bot is never formatted with `{:?}` (its `Debug` prints the token).
+
+pub mod errors;
+pub mod keyboard;
+mod outcome;
+pub mod pacer;
+mod send;
+pub mod split;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use teloxide::Bot;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::store::OutboxRow;
+use pacer::Pacer;
+
+/// The outbox channel this sender serves.
+pub const CHANNEL: &str = "telegram";
+/// The longest the sender sleeps with nothing due (it is woken earlier by new rows).
+pub const IDLE_TICK: Duration = Duration::from_secs(30);
+/// Rows taken from the outbox per pass.
+const BATCH: usize = 50;
+/// The pause after a pass that could not make progress although rows were due.
+const STALL_PAUSE: Duration = Duration::from_secs(1);
+/// Connecting to the Bot API never waits longer than this.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a [`Bot`] could not be built from the config.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("alerters.telegram.api_url {url:?} is not a usable http(s) URL: {reason}")]
+    ApiUrl { url: String, reason: String },
+    #[error("cannot build the HTTP client for Telegram: {0}")]
+    Client(String),
+}
+
+/// The bot for `config`: `None` when Telegram is disabled or has no token. Requests time out
+/// after `alerters.telegram.timeout`; `api_url` must be an http(s) URL.
+pub fn bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
+    let tg = &config.alerters.telegram;
+    let Some(token) = tg
+        .token
+        .as_ref()
+        .filter(|t| tg.enabled && !t.expose().is_empty())
+    else {
+        return Ok(None);
+    };
+    let url = parse_api_url(&tg.api_url)?;
+    let timeout = tg.timeout.to_std().unwrap_or(Duration::from_secs(10));
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| SetupError::Client(token.redact(&e.to_string())))?;
+    Ok(Some(
+        Bot::with_client(token.expose(), client).set_api_url(url),
+    ))
+}
+
+/// Parses the Bot API base URL; teloxide appends `/bot<token>/<method>` to its path.
+fn parse_api_url(raw: &str) -> Result<reqwest::Url, SetupError> {
+    let bad = |reason: &str| SetupError::ApiUrl {
+        url: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url =
+        reqwest::Url::parse(raw.trim().trim_end_matches('/')).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it needs a host"));
+    }
+    Ok(url)
+}
+
+/// What one or more passes over the outbox did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeliveryStats {
+    pub delivered: u32,
+    /// Rows that stay pending for a later attempt (transient failure, 429, outage).
+    pub retried: u32,
+    /// Rows failed for good (bot blocked, chat not found).
+    pub failed: u32,
+    pub expired: u32,
+    /// Rows shown through the desktop fallback in this pass.
+    pub fallbacks: u32,
+    /// One entry per row handled, in order.
+    pub results: Vec<RowResult>,
+}
+
+impl DeliveryStats {
+    fn push(&mut self, row: &OutboxRow, outcome: RowOutcome) {
+        match &outcome {
+            RowOutcome::Delivered { .. } => self.delivered += 1,
+            RowOutcome::WillRetry { .. } => self.retried += 1,
+            RowOutcome::Failed(_) => self.failed += 1,
+            RowOutcome::Expired => self.expired += 1,
+        }
+        self.results.push(RowResult {
+            outbox_id: row.id,
+            chat_id: row.chat_id(),
+            title: row.title.clone(),
+            outcome,
+        });
+    }
+
+    /// Rows a send was attempted (or deferred) for, expiries aside.
+    pub fn attempted(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.outcome != RowOutcome::Expired)
+            .count()
+    }
+
+    pub fn merge(&mut self, other: DeliveryStats) {
+        self.delivered += other.delivered;
+        self.retried += other.retried;
+        self.failed += other.failed;
+        self.expired += other.expired;
+        self.fallbacks += other.fallbacks;
+        self.results.extend(other.results);
+    }
+
+    /// The last result for each row, in the order rows were first handled.
+    pub fn final_results(&self) -> Vec<&RowResult> {
+        let mut out: Vec<&RowResult> = Vec::new();
+        for r in &self.results {
+            match out.iter_mut().find(|o| o.outbox_id == r.outbox_id) {
+                Some(slot) => *slot = r,
+                None => out.push(r),
+            }
+        }
+        out
+    }
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowResult {
+    pub outbox_id: i64,
+    pub chat_id: Option<i64>,
+    pub title: String,
+    pub outcome: RowOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowOutcome {
+    Delivered {
+        message_id: i64,
+        as_plain: bool,
+    },
+    /// Still pending; the next attempt is at `at` (or after a 429 pause).
+    WillRetry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    Failed(String),
+    Expired,
+}
+
+/// Delivers the Telegram outbox. Cheap to share behind an `Arc`; passes are serialised, so
+/// two callers never send the same row at once.
+pub struct TelegramSender {
+    app: Arc<App>,
+    bot: Bot,
+    pacer: tokio::sync::Mutex<Pacer>,
+}
+
+impl TelegramSender {
+    pub fn new(app: Arc<App>, bot: Bot) -> TelegramSender {
+        TelegramSender {
+            app,
+            bot,
+            pacer: tokio::sync::Mutex::new(Pacer::new()),
+        }
+    }
+
+    /// One pass: expires old rows (journaled `expired`), then sends every row due now,
+    /// highest priority first, paced. Stops early while a 429 pause is in force.
+    pub async fn deliver_due(&self) -> DeliveryStats {
+        self.pass(None).await
+    }
+
+    /// Passes until no row is due now (waiting out 429 pauses), or `max` has passed.
+    /// Rows in backoff stay in the outbox for the daemon. Used by `operator check`.
+    pub async fn drain(&self, max: Duration) -> DeliveryStats {
+        let deadline = Instant::now() + max;
+        let mut total = DeliveryStats::default();
+        loop {
+            let stats = self.pass(None).await;
+            let progressed = stats.attempted() > 0;
+            total.merge(stats);
+            if Instant::now() >= deadline {
+                break;
+            }
+            let paused = self.pacer.lock().await.paused_until();
+            if let Some(until) = paused {
+                if until > deadline {
+                    break;
+                }
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
+            match self.next_due().await {
+                Some(at) if at <= self.app.now() && progressed => continue,
+                _ => break,
+            }
+        }
+        total
+    }
+
+    /// Runs until `cancel`: a pass, then a wait until the next row is due, new rows are
+    /// queued (`App::outbox_wake`), a 429 pause ends, or [`IDLE_TICK`] passes.
+    pub async fn run(self, cancel: CancellationToken) {
+        tracing::info!("Telegram sender started");
+        while !cancel.is_cancelled() {
+            let stats = self.pass(Some(&cancel)).await;
+            let wait = self.idle_wait(&stats).await;
+            tokio::select! {
+                () = cancel.cancelled() => break,
+                () = self.app.outbox_wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+        tracing::info!("Telegram sender stopped");
+    }
+
+    /// How long to sleep after a pass.
+    async fn idle_wait(&self, stats: &DeliveryStats) -> Duration {
+        let now = self.app.now();
+        let mut wait = match self.next_due().await {
+            Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO),
+            None => IDLE_TICK,
+        };
+        if let Some(until) = self.pacer.lock().await.paused_until() {
+            wait = wait.max(until - Instant::now());
+        }
+        if wait.is_zero() && stats.attempted() == 0 {
+            // Rows are due but the pass could not touch them (a database error): do not spin.
+            wait = STALL_PAUSE;
+        }
+        wait.min(IDLE_TICK)
+    }
+
+    /// When the next pending row is due, if any.
+    async fn next_due(&self) -> Option<DateTime<Utc>> {
+        match self.app.store(|s| s.next_outbox_attempt(CHANNEL)).await {
+            Ok(Ok(next)) => next,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                None
+            }
+        }
+    }
+
+    async fn pass(&self, cancel: Option<&CancellationToken>) -> DeliveryStats {
+        let mut pacer = self.pacer.lock().await;
+        let mut stats = DeliveryStats::default();
+        self.expire(&mut stats).await;
+        let now = self.app.now();
+        let rows = match self
+            .app
+            .store(move |s| s.due_outbox(CHANNEL, now, BATCH))
+            .await
+        {
+            Ok(Ok(rows)) => rows,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                return stats;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                return stats;
+            }
+        };
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            if cancel.is_some_and(CancellationToken::is_cancelled) || pacer.paused_until().is_some()
+            {
+                break;
+            }
+            if let send::Verdict::Outage(row, error) =
+                self.deliver_row(row, &mut pacer, &mut stats).await
+            {
+                // Telegram itself is failing: the rest of this pass would fail the same way.
+                // Every row counts the attempt (so the fallback still comes) and, with one
+                // jitter, rows that failed as often come back together, in priority order.
+                tracing::warn!(error = %error, "Telegram is failing; deferring the due messages");
+                let jitter = errors::random_jitter();
+                self.transient(*row, error.clone(), jitter, &mut stats)
+                    .await;
+                for rest in rows.by_ref() {
+                    let error = format!("not sent: Telegram is failing ({error})");
+                    self.transient(rest, error, jitter, &mut stats).await;
+                }
+            }
+        }
+        stats
+    }
+
+    /// Text with the bot token (as given to the bot and in the config) replaced by `***`.
+    fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let token = self.bot.token();
+        if !token.is_empty() {
+            out = out
+                .replace(token, "***")
+                .replace(&token.replace(':', "%3A"), "***");
+        }
+        match &self.app.config.alerters.telegram.token {
+            Some(secret) => secret.redact(&out),
+            None => out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_urls_are_checked_not_panicked_on() {
+        for good in [
+            "https://api.telegram.org",
+            "http://127.0.0.1:8081/",
+            "http://h/tg/",
+        ] {
+            assert!(parse_api_url(good).is_ok(), "{good}");
+        }
+        assert_eq!(
+            parse_api_url("http://h/tg/")
+                .map(|u| u.path().to_owned())
+                .ok(),
+            Some("/tg".to_owned())
+        );
+        for bad in [
+            "",
+            "api.telegram.org",
+            "mailto:me@example.com",
+            "ftp://h",
+            "data:text/plain,x",
+            "http://",
+        ] {
+            assert!(parse_api_url(bad).is_err(), "{bad}");
+        }
+    }
+}
