@@ -67,6 +67,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The daemon: Telegram bot, outbox sender, scheduler and health endpoint, until SIGTERM/SIGINT.
+    Run,
+    /// The macOS LaunchAgent for this binary and config.
+    Launchd {
+        #[command(subcommand)]
+        action: LaunchdAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LaunchdAction {
+    /// Print the rendered plist.
+    Print,
+    /// Write it to ~/Library/LaunchAgents and load it (launchctl bootstrap gui/<uid>).
+    Install,
+    /// Unload it (launchctl bootout) and remove it.
+    Uninstall,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,20 +142,63 @@ pub fn load_config(flag: Option<&Path>) -> Result<Config, ConfigError> {
     config::load_file(&config::resolve_config_path(flag))
 }
 
-/// Sets up logging from `logging.level`, overridden by `RUST_LOG`; logs go to stderr.
-/// Chatty HTTP internals stay at warn so no request line (and no token) is ever logged.
-pub fn init_logging(level: &str) {
+/// HTTP client internals stay at warn whatever `RUST_LOG` says: their debug lines carry
+/// request URLs, and a Bot API URL contains the bot token.
+const QUIET_HTTP: [&str; 6] = [
+    "hyper=warn",
+    "hyper_util=warn",
+    "reqwest=warn",
+    "h2=warn",
+    "rustls=warn",
+    "teloxide=warn",
+];
+
+fn log_filter(level: &str) -> tracing_subscriber::EnvFilter {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!(
-            "{level},hyper=warn,reqwest=warn,h2=warn,rustls=warn"
-        ))
-    });
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    for directive in QUIET_HTTP {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    filter
+}
+
+/// Sets up logging to stderr from `logging.level`, overridden by `RUST_LOG`.
+pub fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(level))
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+/// The daemon's log file: beside the journal, size-rotated per `logging.rotation`, 0600.
+pub fn daemon_log_path(config: &Config) -> PathBuf {
+    let journal = &config.alerters.journal.log_path;
+    journal.with_file_name("operator-daemon.log")
+}
+
+/// Logging for `operator run`: stderr (launchd's StandardErrorPath) and the rotated file.
+pub fn init_daemon_logging(config: &Config) -> anyhow::Result<()> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let path = daemon_log_path(config);
+    let file = crate::channels::rotating::RotatingFile::open(&path, config.logging.rotation)
+        .with_context(|| format!("opening the log file {}", path.display()))?;
+    let file_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_target(false)
+        .with_writer(std::sync::Mutex::new(file));
+    let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_target(false)
+        .with_writer(std::io::stderr);
+    let _ = tracing_subscriber::registry()
+        .with(log_filter(&config.logging.level))
+        .with(stderr_layer)
+        .with(file_layer)
+        .try_init();
+    Ok(())
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -192,6 +252,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let config = load_config(flag)?;
             init_logging(&config.logging.level);
             status_command(&config, json)
+        }
+        Command::Run => {
+            let config = load_config(flag)?;
+            init_daemon_logging(&config)?;
+            crate::daemon::run(config).map_err(Failure::Runtime)
+        }
+        Command::Launchd { action } => {
+            let config = load_config(flag)?;
+            init_logging(&config.logging.level);
+            launchd_command(&config, action).map_err(Failure::Runtime)
         }
         Command::Demo { dir } => {
             init_logging("warn");
@@ -489,6 +559,40 @@ fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
         );
     } else {
         println!("{}", render::status(&view).plain());
+    }
+    Ok(())
+}
+
+fn launchd_command(config: &Config, action: LaunchdAction) -> anyhow::Result<()> {
+    match action {
+        LaunchdAction::Print => {
+            print!(
+                "{}",
+                crate::launchd::render(&crate::launchd::PlistValues::for_config(config)?)
+            );
+        }
+        LaunchdAction::Install => {
+            let path = crate::launchd::install(config)?;
+            println!(
+                "Installed and loaded {} ({}).",
+                crate::launchd::LABEL,
+                path.display()
+            );
+            println!(
+                "Logs: {} and {}",
+                daemon_log_path(config).display(),
+                config.alerters.journal.log_path.display()
+            );
+            println!("Stop it with: operator launchd uninstall");
+        }
+        LaunchdAction::Uninstall => {
+            let path = crate::launchd::uninstall()?;
+            println!(
+                "Unloaded {} and removed {}.",
+                crate::launchd::LABEL,
+                path.display()
+            );
+        }
     }
     Ok(())
 }

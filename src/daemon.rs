@@ -51,7 +51,9 @@ impl InstanceLock {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(&path).with_context(|| format!("opening the lock file {}", path.display()))?;
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("opening the lock file {}", path.display()))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -122,33 +124,51 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     let endpoint = &app.config.health_endpoint;
     if endpoint.enabled {
-        let addr = endpoint.bind.parse().with_context(|| format!("health_endpoint.bind {:?} is not an address", endpoint.bind))?;
-        let listener = crate::health::bind(addr)
-            .await
-            .with_context(|| format!("binding the health endpoint on {addr} (is another process using it?)"))?;
+        let addr = endpoint.bind.parse().with_context(|| {
+            format!("health_endpoint.bind {:?} is not an address", endpoint.bind)
+        })?;
+        let listener = crate::health::bind(addr).await.with_context(|| {
+            format!("binding the health endpoint on {addr} (is another process using it?)")
+        })?;
         tracing::info!(%addr, "health endpoint listening");
-        tracker.spawn(crate::health::serve(listener, Arc::clone(&app), cancel.clone()));
+        tracker.spawn(crate::health::serve(
+            listener,
+            Arc::clone(&app),
+            cancel.clone(),
+        ));
     }
     tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
-    match crate::channels::telegram::bot_for(&app.config)? {
-        Some(bot) => {
-            tracker.spawn(crate::bot::run(bot.clone(), Arc::clone(&app), cancel.clone()));
-            tracker.spawn(crate::channels::telegram::TelegramSender::new(Arc::clone(&app), bot).run(cancel.clone()));
+    use crate::channels::telegram::{TelegramSender, bot_for, poll_bot_for};
+    match (bot_for(&app.config)?, poll_bot_for(&app.config)?) {
+        (Some(sender_bot), Some(poll_bot)) => {
+            tracker.spawn(crate::bot::run(poll_bot, Arc::clone(&app), cancel.clone()));
+            tracker.spawn(TelegramSender::new(Arc::clone(&app), sender_bot).run(cancel.clone()));
         }
-        None => tracing::info!("Telegram is not configured: alerts go to the journal (and the desktop on macOS)"),
+        _ => tracing::info!(
+            "Telegram is not configured: alerts go to the journal (and the desktop on macOS)"
+        ),
     }
     tracker.close();
 
     let signal = first_signal().await;
-    tracing::info!(signal, "shutting down: finishing the running cycle and acknowledging Telegram updates");
+    tracing::info!(
+        signal,
+        "shutting down: finishing the running cycle and acknowledging Telegram updates"
+    );
     cancel.cancel();
     tokio::spawn(async {
         let again = first_signal().await;
         tracing::warn!(signal = again, "second signal: exiting now");
         std::process::exit(130);
     });
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
-        tracing::error!(deadline_s = SHUTDOWN_DEADLINE.as_secs(), "shutdown deadline passed; exiting with work unfinished (the outbox keeps undelivered alerts)");
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::error!(
+            deadline_s = SHUTDOWN_DEADLINE.as_secs(),
+            "shutdown deadline passed; exiting with work unfinished (the outbox keeps undelivered alerts)"
+        );
     }
     app.journal(&[]);
     tracing::info!("stopped");
@@ -165,7 +185,10 @@ mod tests {
         let db = dir.path().join("State/operator.db");
         let first = InstanceLock::acquire(&db).unwrap();
         let err = InstanceLock::acquire(&db).unwrap_err().to_string();
-        assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
         drop(first);
         InstanceLock::acquire(&db).unwrap();
     }

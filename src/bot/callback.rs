@@ -58,7 +58,7 @@ impl CallbackData {
         let rest = data.strip_prefix(PREFIX)?;
         let (code, id) = rest.split_once(':')?;
         let action = Action::ALL.into_iter().find(|a| a.code() == code)?;
-        if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let outbox_id = id.parse().ok()?;
@@ -94,6 +94,7 @@ mod tests {
             "o2:s1:5",
             "o1:s1:5:6",
             "o1:s1:99999999999999999999",
+            "o1:s1:9223372036854775808",
             "o1:s1:1e3",
             "o1:s1: 5",
         ] {

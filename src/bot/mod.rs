@@ -224,7 +224,7 @@ async fn dispatch_until(
             }
         }
     });
-    let listener = poll::listener(bot, app, poll_timeout);
+    let listener = poll::listener(bot, app, poll_timeout, cancel.clone());
     let errors = Arc::new(|e: teloxide::RequestError| async move {
         tracing::warn!(error = %poll::describe(&e), "update listener error");
     });

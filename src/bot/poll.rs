@@ -15,6 +15,8 @@ use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update};
 use teloxide::update_listeners::{StatefulListener, UpdateListener};
 
+use tokio_util::sync::CancellationToken;
+
 use crate::app::App;
 
 /// Delay before retrying a failed poll: 1 s, 2 s, 4 s, … capped at 60 s.
@@ -25,6 +27,7 @@ pub fn backoff(errors: u32) -> Duration {
 pub struct PollState {
     bot: Bot,
     app: Arc<App>,
+    cancel: CancellationToken,
     timeout_secs: u32,
     token: StopToken,
     flag: Option<StopFlag>,
@@ -44,16 +47,20 @@ pub fn describe(e: &RequestError) -> String {
     }
 }
 
-/// A listener polling with `bot` every `timeout_secs` (long poll).
+/// A listener polling with `bot` every `timeout_secs` (long poll). It ends when the
+/// dispatcher stops it or when `cancel` fires: watching `cancel` itself closes a race in
+/// which a shutdown requested while the dispatcher is busy with an update goes unseen.
 pub fn listener(
     bot: Bot,
     app: Arc<App>,
     timeout_secs: u32,
+    cancel: CancellationToken,
 ) -> impl UpdateListener<Err = RequestError> {
     let (token, flag) = mk_stop_token();
     let state = PollState {
         bot,
         app,
+        cancel,
         timeout_secs,
         token,
         flag: Some(flag),
@@ -64,6 +71,7 @@ pub fn listener(
 struct Cursor {
     bot: Bot,
     app: Arc<App>,
+    cancel: CancellationToken,
     timeout_secs: u32,
     flag: Option<StopFlag>,
     offset: i32,
@@ -76,6 +84,7 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
     let cursor = Cursor {
         bot: st.bot.clone(),
         app: Arc::clone(&st.app),
+        cancel: st.cancel.clone(),
         timeout_secs: st.timeout_secs,
         flag: st.flag.take(),
         offset: 0,
@@ -98,16 +107,17 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
                 .timeout(c.timeout_secs)
                 .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
                 .send();
-            let Some(flag) = c.flag.as_mut() else {
-                return None;
-            };
+            let flag = c.flag.as_mut()?;
+            let cancel = c.cancel.clone();
             let result = tokio::select! {
-                () = flag => {
-                    acknowledge(&c.bot, c.offset).await;
-                    c.done = true;
-                    continue;
-                }
-                r = request => r,
+                () = flag => None,
+                () = cancel.cancelled() => None,
+                r = request => Some(r),
+            };
+            let Some(result) = result else {
+                acknowledge(&c.bot, c.offset).await;
+                c.done = true;
+                continue;
             };
             match result {
                 Ok(updates) => {
@@ -126,10 +136,10 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
                     c.errors = c.errors.saturating_add(1);
                     tracing::warn!(error = %describe(&e), retry_in_s = delay.as_secs(), "polling Telegram failed");
                     let flag = c.flag.as_mut()?;
+                    let cancel = c.cancel.clone();
                     tokio::select! {
-                        () = flag => {
-                            c.done = true;
-                        }
+                        () = flag => c.done = true,
+                        () = cancel.cancelled() => c.done = true,
                         () = tokio::time::sleep(delay) => {}
                     }
                 }

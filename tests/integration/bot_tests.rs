@@ -32,12 +32,26 @@ impl Harness {
     async fn start() -> Harness {
         let world = DemoWorld::new(morning());
         let fake = FakeTelegram::start(TOKEN);
+        fake.know_chat(CHAT);
+        fake.know_chat(OTHER);
         world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT, OTHER], &[]);
         let app = App::open(world.config(), Arc::new(TokioClock::starting_at(morning()))).unwrap();
         let cancel = CancellationToken::new();
-        let bot_task = tokio::spawn(operator::bot::run(fake.bot(), Arc::clone(&app), cancel.clone()));
-        fake.wait_for_requests("setmycommands", 1, WAIT).await.unwrap();
-        Harness { _world: world, fake, app, cancel, bot_task }
+        let bot_task = tokio::spawn(operator::bot::run(
+            fake.bot(),
+            Arc::clone(&app),
+            cancel.clone(),
+        ));
+        fake.wait_for_requests("setmycommands", 1, WAIT)
+            .await
+            .unwrap();
+        Harness {
+            _world: world,
+            fake,
+            app,
+            cancel,
+            bot_task,
+        }
     }
 
     /// Sends `text` from `chat` and returns the text of the reply.
@@ -53,14 +67,23 @@ impl Harness {
         let mut seen = 0;
         while self.fake.messages(chat).len() < n {
             seen += 1;
-            let _ = self.fake.wait_for_requests("sendmessage", seen, deadline - tokio::time::Instant::now()).await;
-            assert!(tokio::time::Instant::now() < deadline, "no reply in chat {chat}");
+            let _ = self
+                .fake
+                .wait_for_requests("sendmessage", seen, deadline - tokio::time::Instant::now())
+                .await;
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no reply in chat {chat}"
+            );
         }
     }
 
     async fn stop(self) {
         self.cancel.cancel();
-        tokio::time::timeout(WAIT, self.bot_task).await.expect("the bot stops").unwrap();
+        tokio::time::timeout(WAIT, self.bot_task)
+            .await
+            .expect("the bot stops")
+            .unwrap();
         self.fake.shutdown().await;
     }
 }
@@ -69,7 +92,16 @@ impl Harness {
 async fn every_command_answers_an_allowed_chat() {
     let h = Harness::start().await;
     let menu: Vec<String> = h.fake.commands().into_iter().map(|(c, _)| c).collect();
-    for c in ["status", "readiness", "overdue", "snooze", "quiet", "check", "help", "start"] {
+    for c in [
+        "status",
+        "readiness",
+        "overdue",
+        "snooze",
+        "quiet",
+        "check",
+        "help",
+        "start",
+    ] {
         assert!(menu.contains(&c.to_owned()), "menu lacks {c}: {menu:?}");
     }
 
@@ -77,13 +109,34 @@ async fn every_command_answers_an_allowed_chat() {
         ("/start", &["Operator is watching", "/status"]),
         ("/help", &["/readiness", "/quiet"]),
         ("/help snooze", &["Usage: /snooze"]),
-        ("/status", &["Operator status", "Sources", "This chat", "Quiet hours: 22:00–07:00"]),
-        ("/readiness", &["Readiness today: 48", "HRV", "14-day trend"]),
-        ("/overdue", &["Overdue (3)", "Schedule date night with Ashley", "3 days late"]),
+        (
+            "/status",
+            &[
+                "Operator status",
+                "Sources",
+                "This chat",
+                "Quiet hours: 22:00–07:00",
+            ],
+        ),
+        (
+            "/readiness",
+            &["Readiness today: 48", "HRV", "14-day trend"],
+        ),
+        (
+            "/overdue",
+            &[
+                "Overdue (3)",
+                "Schedule date night with Ashley",
+                "3 days late",
+            ],
+        ),
         ("/snooze", &["No active snoozes"]),
         ("/snooze 2h", &["Snoozed all non-critical alerts until"]),
         ("/snooze health 1d", &["Snoozed health alerts until"]),
-        ("/snooze", &["all non-critical alerts until", "health alerts until"]),
+        (
+            "/snooze",
+            &["all non-critical alerts until", "health alerts until"],
+        ),
         ("/snooze off", &["Cleared 2 snooze(s)"]),
         ("/snooze 5x", &["Usage: /snooze"]),
         ("/quiet", &["22:00–07:00", "not in force now"]),
@@ -102,9 +155,19 @@ async fn every_command_answers_an_allowed_chat() {
     }
 
     // The chat's settings are in the state database, per chat.
-    let quiet = h.app.store(|s| s.quiet_hours(Recipient::Chat(CHAT))).await.unwrap().unwrap();
+    let quiet = h
+        .app
+        .store(|s| s.quiet_hours(Recipient::Chat(CHAT)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(quiet.map(|q| q.enabled), Some(false));
-    let other = h.app.store(|s| s.quiet_hours(Recipient::Chat(OTHER))).await.unwrap().unwrap();
+    let other = h
+        .app
+        .store(|s| s.quiet_hours(Recipient::Chat(OTHER)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(other, None);
     h.stop().await;
 }
@@ -112,14 +175,34 @@ async fn every_command_answers_an_allowed_chat() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_gets_its_chat_id_and_nothing_else() {
     let h = Harness::start().await;
-    for text in ["/status", "/readiness", "/overdue", "/snooze 1d", "/quiet off", "/check", "/help"] {
+    for text in [
+        "/status",
+        "/readiness",
+        "/overdue",
+        "/snooze 1d",
+        "/quiet off",
+        "/check",
+        "/help",
+    ] {
         h.fake.push_text(STRANGER, STRANGER, text);
     }
     // Updates of one chat are handled in order: once /start is answered, all of the above were.
     let reply = h.ask(STRANGER, "/start").await;
-    assert!(reply.contains(&STRANGER.to_string()) && reply.contains("allowed_chat_ids"), "{reply}");
-    assert_eq!(h.fake.messages(STRANGER).len(), 1, "the stranger got more than its chat id");
-    let snoozes = h.app.store(move |s| s.snoozes(Recipient::Chat(STRANGER), morning())).await.unwrap().unwrap();
+    assert!(
+        reply.contains(&STRANGER.to_string()) && reply.contains("allowed_chat_ids"),
+        "{reply}"
+    );
+    assert_eq!(
+        h.fake.messages(STRANGER).len(),
+        1,
+        "the stranger got more than its chat id"
+    );
+    let snoozes = h
+        .app
+        .store(move |s| s.snoozes(Recipient::Chat(STRANGER), morning()))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(snoozes.is_empty());
     h.stop().await;
 }
@@ -153,37 +236,95 @@ async fn buttons_snooze_acknowledge_and_edit_the_message() {
     let alerts = deliver_alerts(&h, CHAT).await;
     assert!(alerts.len() >= 4, "{alerts:?}");
     let labels = ["Snooze 1h", "Snooze 4h", "Tomorrow", "Got it"];
-    let msg = h.fake.messages(CHAT).into_iter().find(|m| m.reply_markup.is_some()).unwrap();
+    let msg = h
+        .fake
+        .messages(CHAT)
+        .into_iter()
+        .find(|m| m.reply_markup.is_some())
+        .unwrap();
     let shown: Vec<String> = msg.reply_markup.unwrap()["inline_keyboard"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(|b| b["text"].as_str().unwrap().to_owned()).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["text"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
         .collect();
     assert_eq!(shown, labels);
 
-    let expectations = ["Snoozed until 10:05", "Snoozed until 13:05", "Snoozed until Sat 07:00", "Got it"];
+    let expectations = [
+        "Snoozed until 10:05",
+        "Snoozed until 13:05",
+        "Snoozed until Sat 07:00",
+        "Got it",
+    ];
     for (i, expected) in expectations.iter().enumerate() {
         let (message_id, data) = &alerts[i];
         let answers_before = h.fake.callback_answers().len();
         h.fake.push_callback(CHAT, CHAT, *message_id, &data[i]);
-        h.fake.wait_for_requests("answercallbackquery", answers_before + 1, WAIT).await.unwrap();
-        h.fake.wait_for_requests("editmessagetext", i + 1, WAIT).await.unwrap();
-        let answer = h.fake.callback_answers().last().cloned().unwrap().1.unwrap_or_default();
+        h.fake
+            .wait_for_requests("answercallbackquery", answers_before + 1, WAIT)
+            .await
+            .unwrap();
+        h.fake
+            .wait_for_requests("editmessagetext", i + 1, WAIT)
+            .await
+            .unwrap();
+        let answer = h
+            .fake
+            .callback_answers()
+            .last()
+            .cloned()
+            .unwrap()
+            .1
+            .unwrap_or_default();
         assert!(answer.contains(expected), "button {i}: {answer}");
-        let edited = h.fake.messages(CHAT).into_iter().find(|m| m.message_id == *message_id).unwrap();
-        assert!(edited.edited && edited.plain_text.contains(expected), "{}", edited.plain_text);
+        let edited = h
+            .fake
+            .messages(CHAT)
+            .into_iter()
+            .find(|m| m.message_id == *message_id)
+            .unwrap();
+        assert!(
+            edited.edited && edited.plain_text.contains(expected),
+            "{}",
+            edited.plain_text
+        );
     }
     let state = h
         .app
-        .store(|s| s.chat_state(Recipient::Chat(CHAT), operator::config::QuietHours { enabled: true, start: 22, end: 7 }, morning()))
+        .store(|s| {
+            s.chat_state(
+                Recipient::Chat(CHAT),
+                operator::config::QuietHours {
+                    enabled: true,
+                    start: 22,
+                    end: 7,
+                },
+                morning(),
+            )
+        })
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(state.snoozes.iter().filter(|s| matches!(s.scope, SnoozeScope::Key(_))).count() >= 3, true);
+    let key_snoozes = state
+        .snoozes
+        .iter()
+        .filter(|s| matches!(s.scope, SnoozeScope::Key(_)))
+        .count();
+    assert!(key_snoozes >= 3, "{:?}", state.snoozes);
     assert!(!state.acks.is_empty());
     // The other chat's state is untouched.
-    let other = h.app.store(move |s| s.snoozes(Recipient::Chat(OTHER), morning())).await.unwrap().unwrap();
+    let other = h
+        .app
+        .store(move |s| s.snoozes(Recipient::Chat(OTHER), morning()))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(other.is_empty());
     h.stop().await;
 }
@@ -198,13 +339,28 @@ async fn forged_old_and_stranger_presses_change_nothing() {
     // Another allowed chat pressing a button of CHAT's alert (forwarded or forged).
     h.fake.push_callback(OTHER, OTHER, other_msg, &data[0]);
     // An unknown alert id, and garbage.
-    h.fake.push_callback(CHAT, CHAT, alerts[0].0, "o1:s1:987654321");
+    h.fake
+        .push_callback(CHAT, CHAT, alerts[0].0, "o1:s1:987654321");
     h.fake.push_callback(CHAT, CHAT, alerts[0].0, "not-ours");
-    h.fake.wait_for_requests("answercallbackquery", 3, WAIT).await.unwrap();
-    let answers: Vec<String> = h.fake.callback_answers().into_iter().filter_map(|(_, t)| t).collect();
-    assert!(answers.iter().any(|a| a.contains("another chat")), "{answers:?}");
+    h.fake
+        .wait_for_requests("answercallbackquery", 3, WAIT)
+        .await
+        .unwrap();
+    let answers: Vec<String> = h
+        .fake
+        .callback_answers()
+        .into_iter()
+        .filter_map(|(_, t)| t)
+        .collect();
+    assert!(
+        answers.iter().any(|a| a.contains("another chat")),
+        "{answers:?}"
+    );
     assert!(answers.iter().any(|a| a.contains("too old")), "{answers:?}");
-    assert!(answers.iter().any(|a| a.contains("no longer valid")), "{answers:?}");
+    assert!(
+        answers.iter().any(|a| a.contains("no longer valid")),
+        "{answers:?}"
+    );
 
     // A stranger pressing a forwarded button: not even answered.
     h.fake.push_callback(STRANGER, STRANGER, 1, &data[0]);
@@ -213,7 +369,12 @@ async fn forged_old_and_stranger_presses_change_nothing() {
     assert_eq!(h.fake.callback_answers().len(), 3);
     assert_eq!(h.fake.requests_for("editmessagetext").len(), 0);
     for chat in [CHAT, OTHER, STRANGER] {
-        let snoozes = h.app.store(move |s| s.snoozes(Recipient::Chat(chat), morning())).await.unwrap().unwrap();
+        let snoozes = h
+            .app
+            .store(move |s| s.snoozes(Recipient::Chat(chat), morning()))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(snoozes.is_empty(), "chat {chat}: {snoozes:?}");
     }
     h.stop().await;
@@ -226,5 +387,9 @@ async fn shutdown_acknowledges_the_update_offset() {
     h.wait_messages(CHAT, 1).await;
     let fake = h.fake.clone();
     h.stop().await;
-    assert!(fake.confirmed_offset() > i64::from(id), "offset {} not past update {id}", fake.confirmed_offset());
+    assert!(
+        fake.confirmed_offset() > i64::from(id),
+        "offset {} not past update {id}",
+        fake.confirmed_offset()
+    );
 }

@@ -56,6 +56,28 @@ pub enum SetupError {
 /// The bot for `config`: `None` when Telegram is disabled or has no token. Requests time out
 /// after `alerters.telegram.timeout`; `api_url` must be an http(s) URL.
 pub fn bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
+    let timeout = config
+        .alerters
+        .telegram
+        .timeout
+        .to_std()
+        .unwrap_or(Duration::from_secs(10));
+    bot_with_timeout(config, timeout)
+}
+
+/// The bot for long polling: its HTTP timeout outlasts `poll_timeout_seconds` (teloxide's
+/// default client gives up after 17 s, which would cut every 30 s long poll short).
+pub fn poll_bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
+    let poll = config
+        .alerters
+        .telegram
+        .poll_timeout
+        .to_std()
+        .unwrap_or(Duration::from_secs(30));
+    bot_with_timeout(config, poll + Duration::from_secs(15))
+}
+
+fn bot_with_timeout(config: &Config, timeout: Duration) -> Result<Option<Bot>, SetupError> {
     let tg = &config.alerters.telegram;
     let Some(token) = tg
         .token
@@ -65,7 +87,6 @@ pub fn bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
         return Ok(None);
     };
     let url = parse_api_url(&tg.api_url)?;
-    let timeout = tg.timeout.to_std().unwrap_or(Duration::from_secs(10));
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))

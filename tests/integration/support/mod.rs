@@ -66,15 +66,29 @@ impl DemoWorld {
     /// commands allowed from `allowed` (defaults to `chats` when empty).
     pub fn enable_telegram(&self, api_url: &str, token: &str, chats: &[i64], allowed: &[i64]) {
         let text = std::fs::read_to_string(&self.files.config).unwrap();
-        let list = |ids: &[i64]| format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
-        let allowed_line =
-            if allowed.is_empty() { String::new() } else { format!("    allowed_chat_ids: {}\n", list(allowed)) };
+        let list = |ids: &[i64]| {
+            format!(
+                "[{}]",
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let allowed_line = if allowed.is_empty() {
+            String::new()
+        } else {
+            format!("    allowed_chat_ids: {}\n", list(allowed))
+        };
         let block = format!(
             "  telegram:\n    enabled: true\n    token: \"{token}\"\n    chat_id: {}\n{allowed_line}    api_url: \"{api_url}\"\n    min_priority: \"high\"\n    retry_attempts: 3\n    timeout_seconds: 10\n    poll_timeout_seconds: 1\n",
             list(chats)
         );
         let replaced = text.replace("  telegram:\n    enabled: false\n", &block);
-        assert_ne!(replaced, text, "the demo config's telegram block changed shape");
+        assert_ne!(
+            replaced, text,
+            "the demo config's telegram block changed shape"
+        );
         std::fs::write(&self.files.config, replaced).unwrap();
     }
 
