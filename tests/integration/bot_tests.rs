@@ -393,3 +393,58 @@ async fn shutdown_acknowledges_the_update_offset() {
         fake.confirmed_offset()
     );
 }
+
+/// A current-thread runtime so every task's logs reach the capture.
+#[tokio::test]
+async fn starts_without_network_reports_conflicts_and_never_logs_the_token() {
+    let logs = crate::support::LogCapture::default();
+    let _guard = logs.install();
+    let world = DemoWorld::new(morning());
+    let fake = FakeTelegram::start(TOKEN);
+    fake.know_chat(CHAT);
+    world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT], &[]);
+    // Telegram unreachable at start: the connection is cut twice, then it answers.
+    fake.script(Some("getMe"), crate::support::fake_telegram::Fault::Drop);
+    fake.script(Some("getMe"), crate::support::fake_telegram::Fault::Drop);
+    // Later another poller takes the token for one round.
+    fake.script(
+        Some("getUpdates"),
+        crate::support::fake_telegram::Fault::Conflict,
+    );
+    let app = App::open(world.config(), Arc::new(TokioClock::starting_at(morning()))).unwrap();
+    let cancel = CancellationToken::new();
+    let bot = tokio::spawn(operator::bot::run(
+        fake.bot(),
+        Arc::clone(&app),
+        cancel.clone(),
+    ));
+
+    fake.wait_for_requests("setmycommands", 1, Duration::from_secs(20))
+        .await
+        .unwrap();
+    fake.push_text(CHAT, CHAT, "/status");
+    fake.push_text(CHAT, CHAT, "/readiness");
+    fake.wait_for_requests("sendmessage", 2, Duration::from_secs(20))
+        .await
+        .unwrap();
+    cancel.cancel();
+    tokio::time::timeout(WAIT, bot)
+        .await
+        .expect("the bot stops")
+        .unwrap();
+    fake.shutdown().await;
+
+    let text = logs.text();
+    assert!(text.contains("cannot reach Telegram yet"), "{text}");
+    assert!(
+        text.contains("409 conflict: another process is polling this bot token"),
+        "{text}"
+    );
+    let secret = TOKEN.split_once(':').unwrap().1;
+    assert!(
+        !text.contains(secret),
+        "the token leaked into the logs:\n{text}"
+    );
+    let journal = std::fs::read_to_string(&world.files.journal).unwrap_or_default();
+    assert!(!journal.contains(secret));
+}

@@ -3,6 +3,7 @@
 mod bot_tests;
 mod cli_tests;
 mod config_tests;
+mod daemon_tests;
 mod fake_telegram_tests;
 mod monitor_tests;
 mod pipeline_tests;

@@ -3,8 +3,10 @@
 
 pub mod fake_telegram;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
 use operator::demo::{self, DemoFiles, Scale};
@@ -92,6 +94,20 @@ impl DemoWorld {
         std::fs::write(&self.files.config, replaced).unwrap();
     }
 
+    /// Turns the health endpoint on at `bind`.
+    pub fn enable_health(&self, bind: &str) {
+        let text = std::fs::read_to_string(&self.files.config).unwrap();
+        let replaced = text.replace(
+            "health_endpoint:\n  enabled: false\n",
+            &format!("health_endpoint:\n  enabled: true\n  bind: \"{bind}\"\n"),
+        );
+        assert_ne!(
+            replaced, text,
+            "the demo config's health_endpoint block changed shape"
+        );
+        std::fs::write(&self.files.config, replaced).unwrap();
+    }
+
     pub fn config(&self) -> operator::config::Config {
         operator::config::load_file(&self.files.config).expect("the world's config loads")
     }
@@ -103,4 +119,43 @@ impl DemoWorld {
             .map(|l| serde_json::from_str(l).expect("journal line is JSON"))
             .collect()
     }
+}
+
+/// Captures every tracing line written on this thread while its guard lives (tests on a
+/// current-thread runtime see their spawned tasks' logs too).
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    /// Starts capturing at TRACE level; capture stops when the guard drops.
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// A loopback address with a port nothing listens on right now.
+pub fn free_loopback_addr() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
 }

@@ -11,6 +11,7 @@ use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::{CHAT, OTHER_CHAT, TOKEN, World, open_app, shown};
+use crate::support::LogCapture;
 use crate::support::fake_telegram::Fault;
 
 #[tokio::test(start_paused = true)]
@@ -97,35 +98,10 @@ async fn a_restart_resumes_pending_rows_and_does_not_resend_delivered_ones() {
 }
 
 /// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn the_token_never_reaches_logs_journal_or_database() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = LogCapture::default();
+    let _guard = captured.install();
 
     let w = World::new(&[CHAT, OTHER_CHAT], 1);
     w.fake.block_chat(OTHER_CHAT);
