@@ -1,8 +1,7 @@
 //! The sender over time: waking on new rows, resuming after a restart without re-sending,
 //! and never letting the bot token reach the logs, the journal or the database.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use operator::alert::Priority;
 use operator::channels::telegram::TelegramSender;
