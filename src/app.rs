@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::channels::desktop::{self, Notifier, Osascript};
+use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -43,21 +43,8 @@ impl App {
                 config.state.db_path.display()
             )
         })?;
-        let journal = if config.alerters.journal.enabled {
-            let path = &config.alerters.journal.log_path;
-            Some(
-                Journal::open(path, config.logging.rotation)
-                    .with_context(|| format!("opening the journal {}", path.display()))?,
-            )
-        } else {
-            None
-        };
-        let notifier: Option<Box<dyn Notifier>> =
-            (config.alerters.macos.enabled && desktop::available()).then(|| {
-                Box::new(Osascript {
-                    sound: config.alerters.macos.sound.clone(),
-                }) as Box<dyn Notifier>
-            });
+        let journal = Journal::open_configured(&config)?;
+        let notifier = desktop::notifier_for(&config);
         Ok(App::new(config, store, journal, clock, notifier))
     }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::app::App;
-use crate::channels::desktop::{self, Notifier, Osascript};
+use crate::channels::desktop;
 use crate::channels::journal::Journal;
 use crate::channels::telegram::{self, DeliveryStats, RowOutcome, TelegramSender};
 use crate::clock::Clock;
@@ -314,27 +314,25 @@ fn check_cycle(
     } else {
         Store::open(&config.state.db_path)?
     };
-    let mut journal = if config.alerters.journal.enabled && !dry_run {
-        let path = &config.alerters.journal.log_path;
-        Some(
-            Journal::open(path, config.logging.rotation)
-                .with_context(|| format!("opening the journal {}", path.display()))?,
-        )
-    } else {
+    let mut journal = if dry_run {
         None
+    } else {
+        Journal::open_configured(config)?
     };
-    let osascript = Osascript {
-        sound: config.alerters.macos.sound.clone(),
-    };
-    let notifier: Option<&dyn Notifier> =
-        desktop::available().then_some(&osascript as &dyn Notifier);
+    let notifier = desktop::notifier_for(config);
     let options = Options {
         now,
         dry_run,
         trigger,
         monitors: Selection::ALL,
     };
-    let report = cycle::run(config, &mut store, journal.as_mut(), notifier, &options)?;
+    let report = cycle::run(
+        config,
+        &mut store,
+        journal.as_mut(),
+        notifier.as_deref(),
+        &options,
+    )?;
     Ok((report, store, journal))
 }
 
@@ -369,11 +367,7 @@ fn deliver_telegram(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let notifier = desktop::available().then(|| {
-        Box::new(Osascript {
-            sound: config.alerters.macos.sound.clone(),
-        }) as Box<dyn Notifier>
-    });
+    let notifier = desktop::notifier_for(config);
     let app = App::new(
         config.clone(),
         store,

@@ -16,6 +16,16 @@ pub fn available() -> bool {
     cfg!(target_os = "macos")
 }
 
+/// The configured desktop notifier: `alerters.macos` enabled, on a system that has one.
+pub fn notifier_for(config: &crate::config::Config) -> Option<Box<dyn Notifier>> {
+    let macos = &config.alerters.macos;
+    (macos.enabled && available()).then(|| {
+        Box::new(Osascript {
+            sound: macos.sound.clone(),
+        }) as Box<dyn Notifier>
+    })
+}
+
 /// macOS notifications through `osascript -e 'display notification …'`.
 pub struct Osascript {
     pub sound: String,

@@ -72,6 +72,22 @@ impl Journal {
         })
     }
 
+    /// The journal `config` asks for: `None` when `alerters.journal.enabled` is false.
+    pub fn open_configured(config: &crate::config::Config) -> io::Result<Option<Journal>> {
+        let journal = &config.alerters.journal;
+        if !journal.enabled {
+            return Ok(None);
+        }
+        Journal::open(&journal.log_path, config.logging.rotation)
+            .map(Some)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("opening the journal {}: {e}", journal.log_path.display()),
+                )
+            })
+    }
+
     pub fn path(&self) -> &Path {
         self.file.path()
     }
