@@ -109,3 +109,49 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
     #[cfg(not(unix))]
     options.open(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_designs_10_mb_by_5_keeps_five_backups_of_whole_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs/operator.log");
+        let rotation = Rotation {
+            max_bytes: 10 * 1024 * 1024,
+            backup_count: 5,
+        };
+        let mut file = RotatingFile::open(&path, rotation).unwrap();
+        let record = [b'x'; 1023]
+            .iter()
+            .copied()
+            .chain(std::iter::once(b'\n'))
+            .collect::<Vec<u8>>();
+        for _ in 0..(65 * 1024) {
+            file.write_record(&record).unwrap();
+        }
+        file.flush().unwrap();
+        for i in 1..=5 {
+            let backup = backup_path(&path, i);
+            let len = fs::metadata(&backup).unwrap().len();
+            assert!(
+                len <= rotation.max_bytes && len % 1024 == 0,
+                "{}: {len}",
+                backup.display()
+            );
+        }
+        assert!(!backup_path(&path, 6).exists());
+        assert!(fs::metadata(&path).unwrap().len() <= rotation.max_bytes);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for p in [path.clone(), backup_path(&path, 5)] {
+                assert_eq!(
+                    fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                    0o600
+                );
+            }
+        }
+    }
+}

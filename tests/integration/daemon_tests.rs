@@ -204,3 +204,58 @@ async fn sigint_stops_it_cleanly_too() {
         .unwrap();
     stop_with(d, "INT").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_without_telegram_runs_the_monitors_and_connects_when_it_appears() {
+    let world = DemoWorld::new(Utc::now());
+    let telegram_addr = free_loopback_addr();
+    world.enable_telegram(&format!("http://{telegram_addr}"), TOKEN, &[CHAT], &[]);
+    let health = free_loopback_addr();
+    world.enable_health(&health);
+    let mut child = Command::new(operator_bin())
+        .args(["--config", &world.config_arg(), "run"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+
+    // Telegram's port is closed: the daemon still runs its first cycle and serves /health.
+    let client = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let status = loop {
+        let answer = client.get(format!("http://{health}/health")).send().await;
+        if let Ok(response) = answer {
+            let body: serde_json::Value = response.json().await.unwrap();
+            if body["run_count"].as_u64().unwrap_or(0) >= 1 {
+                break body;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no cycle ran while Telegram was down"
+        );
+        // Polling an HTTP endpoint of another process: a short pause between tries, bounded
+        // by the deadline above.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status["last_update_poll_age_seconds"].is_null(), "{status}");
+
+    // Telegram comes up on that port: the bot connects (getMe retries back off to 2-4 s).
+    let fake = FakeTelegram::try_start_at(TOKEN, &telegram_addr).unwrap();
+    fake.know_chat(CHAT);
+    fake.wait_for_requests("setmycommands", 1, WAIT)
+        .await
+        .unwrap();
+    fake.wait_for_requests("sendmessage", 1, WAIT)
+        .await
+        .unwrap();
+    signal(&child, "TERM").await;
+    let exit = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(exit.code(), Some(0));
+}

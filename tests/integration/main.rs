@@ -5,6 +5,7 @@ mod cli_tests;
 mod config_tests;
 mod daemon_tests;
 mod fake_telegram_tests;
+mod launchd_tests;
 mod monitor_tests;
 mod pipeline_tests;
 mod sources_tests;

@@ -99,7 +99,13 @@ impl FakeTelegram {
     }
 
     pub fn try_start(token: &str) -> std::io::Result<FakeTelegram> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        Self::try_start_at(token, "127.0.0.1:0")
+    }
+
+    /// Starts a fake on a chosen loopback address (to bring Telegram "back" on a port a
+    /// client has been failing to reach).
+    pub fn try_start_at(token: &str, addr: &str) -> std::io::Result<FakeTelegram> {
+        let listener = std::net::TcpListener::bind(addr)?;
         let api_url = format!("http://{}", listener.local_addr()?);
         let shared = Arc::new(Shared::new(token));
         let server = server::spawn(listener, Arc::clone(&shared))?;
