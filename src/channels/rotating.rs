@@ -136,7 +136,7 @@ mod tests {
             let backup = backup_path(&path, i);
             let len = fs::metadata(&backup).unwrap().len();
             assert!(
-                len <= rotation.max_bytes && len % 1024 == 0,
+                len <= rotation.max_bytes && len.is_multiple_of(1024),
                 "{}: {len}",
                 backup.display()
             );
