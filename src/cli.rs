@@ -22,6 +22,22 @@ use crate::render;
 use crate::status;
 use crate::store::Store;
 
+/// `println!`/`print!` to stdout that return an error instead of panicking when the reader
+/// has gone away (`operator status | head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(anyhow::Error::from)?
+    }};
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(anyhow::Error::from)?
+    }};
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "operator",
@@ -208,14 +224,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             action: ConfigAction::Validate,
         } => {
             let config = load_config(flag)?;
-            println!("{}", config_summary(&config));
+            outln!("{}", config_summary(&config));
             Ok(())
         }
         Command::Config {
             action: ConfigAction::Show,
         } => {
             let config = load_config(flag)?;
-            print!("{}", config::render_effective(&config));
+            out!("{}", config::render_effective(&config));
             Ok(())
         }
         Command::Check { dry_run, json, now } => {
@@ -532,12 +548,12 @@ fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
     let Some(store) = Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)?
     else {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"state_db": config.state.db_path, "run_count": 0, "last_run": null})
             );
         } else {
-            println!(
+            outln!(
                 "No state yet at {}: run `operator check` (or start the daemon) first.",
                 config.state.db_path.display()
             );
@@ -546,13 +562,13 @@ fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
     };
     let view = status::gather(config, &store, None, now).map_err(anyhow::Error::from)?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&render::status_json(&view))
                 .map_err(anyhow::Error::from)?
         );
     } else {
-        println!("{}", render::status(&view).plain());
+        outln!("{}", render::status(&view).plain());
     }
     Ok(())
 }
@@ -560,28 +576,28 @@ fn status_command(config: &Config, json: bool) -> Result<(), Failure> {
 fn launchd_command(config: &Config, action: LaunchdAction) -> anyhow::Result<()> {
     match action {
         LaunchdAction::Print => {
-            print!(
+            out!(
                 "{}",
                 crate::launchd::render(&crate::launchd::PlistValues::for_config(config)?)
             );
         }
         LaunchdAction::Install => {
             let path = crate::launchd::install(config)?;
-            println!(
+            outln!(
                 "Installed and loaded {} ({}).",
                 crate::launchd::LABEL,
                 path.display()
             );
-            println!(
+            outln!(
                 "Logs: {} and {}",
                 daemon_log_path(config).display(),
                 config.alerters.journal.log_path.display()
             );
-            println!("Stop it with: operator launchd uninstall");
+            outln!("Stop it with: operator launchd uninstall");
         }
         LaunchdAction::Uninstall => {
             let path = crate::launchd::uninstall()?;
-            println!(
+            outln!(
                 "Unloaded {} and removed {}.",
                 crate::launchd::LABEL,
                 path.display()

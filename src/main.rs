@@ -14,9 +14,17 @@ fn main() -> ExitCode {
             eprint!("{}", cli::format_config_error(&e));
             ExitCode::from(2)
         }
+        // The reader went away (`operator check | head`): nothing left to say.
+        Err(Failure::Runtime(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Runtime(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }

@@ -324,3 +324,39 @@ fn secrets_never_reach_config_show_or_errors() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let world = DemoWorld::new(morning());
+    let cfg = world.config_arg();
+    run_operator(
+        world.dir.path(),
+        &[
+            "--config",
+            &cfg,
+            "check",
+            "--now",
+            "2026-11-27T09:05:00-05:00",
+        ],
+        &[],
+    );
+    for args in [
+        vec!["status"],
+        vec!["status", "--json"],
+        vec!["config", "show"],
+        vec!["check", "--dry-run"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(crate::support::operator_bin())
+            .args(["--config", &cfg])
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
