@@ -90,13 +90,36 @@ pub async fn run(app: Arc<App>, cancel: CancellationToken) {
                 "check cycle done"
             ),
             Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "check cycle failed"),
-            Err(_) => tracing::error!(
-                deadline_s = CYCLE_DEADLINE.as_secs(),
-                "check cycle cut off: it ran past its deadline"
-            ),
+            Err(_) => {
+                tracing::error!(
+                    deadline_s = CYCLE_DEADLINE.as_secs(),
+                    "check cycle cut off: it ran past its deadline"
+                );
+                journal_cut_off(&app);
+            }
         }
         plan.advance(due, Instant::now().max(now), every);
     }
+}
+
+/// Journals a cycle that ran past [`CYCLE_DEADLINE`] as a `system` entry.
+fn journal_cut_off(app: &App) {
+    let alert = crate::alert::Alert::new(
+        crate::alert::AlertClass::System,
+        "cycle_cut_off",
+        None,
+        crate::alert::Priority::High,
+        "Check cycle cut off",
+        format!(
+            "A check cycle ran past {} s and was abandoned; the next one starts when it finishes.",
+            CYCLE_DEADLINE.as_secs()
+        ),
+        app.now(),
+    );
+    let now = app.now();
+    let entry = crate::channels::journal::Entry::new(&alert, None, "failed", "journal", now)
+        .with_reason("cycle deadline passed");
+    app.journal(&[entry]);
 }
 
 #[cfg(test)]
