@@ -25,17 +25,26 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 /// Why the state database could not be used.
+///
+/// Each message carries its cause itself and no variant exposes it again as `source()`, so
+/// an error chain printed with `{:#}` names the cause once (it said "Not a directory (os
+/// error 20): Not a directory (os error 20)", without the file).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot create the state directory {path}: {source}")]
+    #[error("cannot create the state directory {path}: {error}")]
     CreateDir {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot open the state database {path}: {source}")]
+    #[error("cannot create the state database {path}: {error}")]
+    CreateFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot open the state database {path}: {error}")]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error(
         "state database {path} has schema version {found}, newer than this build understands ({supported}); upgrade operator"
@@ -46,9 +55,21 @@ pub enum StoreError {
         supported: i64,
     },
     #[error("state database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("state database file error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        StoreError::Sql(error)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(error: std::io::Error) -> StoreError {
+        StoreError::Io(error)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -73,9 +94,9 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| StoreError::Open {
+        .map_err(|error| StoreError::Open {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -101,9 +122,9 @@ impl Store {
     /// A throwaway in-memory store (for `check --dry-run` before any state exists).
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");
-        let mut conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+        let mut conn = Connection::open_in_memory().map_err(|error| StoreError::Open {
             path: path.clone(),
-            source,
+            error,
         })?;
         migrations::migrate(&mut conn, &path)?;
         Ok(Store { conn, path })
@@ -136,9 +157,9 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|source| StoreError::CreateDir {
+    builder.create(dir).map_err(|error| StoreError::CreateDir {
         path: dir.to_owned(),
-        source,
+        error,
     })
 }
 
@@ -152,11 +173,15 @@ fn precreate_private_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)?;
+    let failed = |error| StoreError::CreateFile {
+        path: path.to_owned(),
+        error,
+    };
+    options.open(path).map_err(failed)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(failed)?;
     }
     Ok(())
 }

@@ -319,7 +319,7 @@ impl TelegramSender {
                 return stats;
             }
         };
-        let mut rows = rows.into_iter();
+        let mut rows = interleave_chats(rows).into_iter();
         while let Some(row) = rows.next() {
             if cancel.is_some_and(CancellationToken::is_cancelled) || pacer.paused_until().is_some()
             {
@@ -358,6 +358,26 @@ impl TelegramSender {
             None => out,
         }
     }
+}
+
+/// Reorders due rows (priority order) so each chat's first row comes before any chat's
+/// second, and so on: the pacer's one-message-per-second wait for a chat then overlaps
+/// other chats' sends instead of holding the whole pass (with 100 chats, ~1 s per round
+/// instead of ~1 s per row). Each chat's own rows keep their priority order.
+fn interleave_chats(rows: Vec<OutboxRow>) -> Vec<OutboxRow> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut ranked: Vec<(usize, usize, OutboxRow)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let rank = seen.entry(row.recipient.clone()).or_default();
+            let r = *rank;
+            *rank += 1;
+            (r, i, row)
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, i, _)| (*rank, *i));
+    ranked.into_iter().map(|(_, _, row)| row).collect()
 }
 
 #[cfg(test)]

@@ -166,6 +166,11 @@ impl FakeTelegram {
         self.shared.lock().script(method, fault);
     }
 
+    /// Drops every scripted fault not consumed yet.
+    pub fn clear_faults(&self) {
+        self.shared.lock().clear_faults();
+    }
+
     /// Caps how long one `getUpdates` may wait, whatever its `timeout` (default 50 s).
     pub fn set_max_poll_timeout(&self, cap: Duration) {
         self.shared.lock().max_poll = cap;

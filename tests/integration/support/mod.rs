@@ -108,6 +108,21 @@ impl DemoWorld {
         std::fs::write(&self.files.config, replaced).unwrap();
     }
 
+    /// Turns the default quiet hours off, so what is pushed does not depend on the hour the
+    /// test runs at.
+    pub fn no_quiet_hours(&self) {
+        let text = std::fs::read_to_string(&self.files.config).unwrap();
+        let replaced = text.replace(
+            "quiet_hours:\n  enabled: true\n",
+            "quiet_hours:\n  enabled: false\n",
+        );
+        assert_ne!(
+            replaced, text,
+            "the demo config's quiet_hours block changed shape"
+        );
+        std::fs::write(&self.files.config, replaced).unwrap();
+    }
+
     pub fn config(&self) -> operator::config::Config {
         operator::config::load_file(&self.files.config).expect("the world's config loads")
     }

@@ -8,7 +8,7 @@ use operator::channels::telegram::split::utf16_len;
 use operator::pipeline::NotificationKind;
 use operator::store::OutboxStatus;
 use serde_json::Value;
-use tokio::time::Duration;
+use tokio::time::{Duration, Instant};
 
 use super::{CHAT, World, notification, shown};
 
@@ -220,4 +220,35 @@ async fn one_chat_gets_at_most_one_message_per_second() {
         .unwrap();
     assert!(other.at - to_chat[4] < Duration::from_secs(1));
     assert_eq!(shown(&w.fake, CHAT).len(), 5);
+}
+
+/// Regression: the pass sent rows strictly in priority order and waited on each chat's
+/// one-second pace in turn, so one chat with several rows held every other chat back
+/// (100 chats × 3 alerts took ~200 s instead of ~10 s).
+#[tokio::test(start_paused = true)]
+async fn a_chat_waiting_on_its_pace_does_not_hold_back_other_chats() {
+    let w = World::new(&[CHAT, super::OTHER_CHAT], 3);
+    let start = Instant::now();
+    for i in 0..3 {
+        w.queue(CHAT, Priority::Critical, &format!("First chat {i}"), &["x"]);
+    }
+    w.queue(super::OTHER_CHAT, Priority::Low, "Second chat", &["y"]);
+    let stats = w.sender().drain(Duration::from_secs(60)).await;
+    assert_eq!(stats.delivered, 4);
+    let sends = w.fake.requests_for("sendMessage");
+    let other = sends
+        .iter()
+        .find(|r| r.params["chat_id"] == super::OTHER_CHAT)
+        .unwrap();
+    assert!(
+        other.at - start < Duration::from_secs(1),
+        "{:?}",
+        other.at - start
+    );
+    // The first chat's own rows keep their order.
+    let first = shown(&w.fake, CHAT);
+    assert_eq!(first.len(), 3);
+    for (i, text) in first.iter().enumerate() {
+        assert!(text.contains(&format!("First chat {i}")), "{first:?}");
+    }
 }

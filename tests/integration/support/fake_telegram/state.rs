@@ -257,6 +257,10 @@ impl State {
         self.faults.entry(key).or_default().push_back(fault);
     }
 
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
     /// The next fault for `method`: its own queue first, then the any-method queue.
     pub fn take_fault(&mut self, method: &str) -> Option<Fault> {
         [method, ANY_METHOD]

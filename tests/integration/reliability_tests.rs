@@ -1,0 +1,9 @@
+//! Issue 7's reliability suite: the real `operator run` binary against the fake Bot API and
+//! demo data under injected faults and crashes, with the no-lost-alert invariant checked after
+//! each scenario; the secret scan; hostile sources; load. See RELIABILITY.md for the table.
+
+mod crash;
+mod rig;
+mod secrets;
+mod sources;
+mod telegram_faults;
