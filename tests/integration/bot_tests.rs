@@ -448,3 +448,26 @@ async fn starts_without_network_reports_conflicts_and_never_logs_the_token() {
     let journal = std::fs::read_to_string(&world.files.journal).unwrap_or_default();
     assert!(!journal.contains(secret));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_reply_waits_out_retry_after_and_arrives() {
+    let h = Harness::start().await;
+    h.fake.script(
+        Some("sendMessage"),
+        crate::support::fake_telegram::Fault::RetryAfter(1),
+    );
+    let started = tokio::time::Instant::now();
+    let reply = h.ask(CHAT, "/help").await;
+    assert!(reply.contains("/status"), "{reply}");
+    let sends = h.fake.requests_for("sendmessage");
+    assert_eq!(
+        sends.iter().filter(|r| r.status == Some(429)).count(),
+        1,
+        "{sends:?}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retry_after was not honoured"
+    );
+    h.stop().await;
+}
