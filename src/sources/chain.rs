@@ -174,15 +174,18 @@ pub struct Env<'a> {
     pub retry: Retry,
     pub sleep: &'a (dyn Fn(Duration) + Sync),
     pub postgres: postgres::Timeouts,
+    /// How long a cache open waits for a writer's lock before failing (transiently).
+    pub cache_busy_timeout: Duration,
 }
 
 impl Env<'static> {
-    /// Real sleeps, [`Retry::STANDARD`], default Postgres timeouts.
+    /// Real sleeps, [`Retry::STANDARD`], default Postgres timeouts, a 2 s busy timeout.
     pub fn standard() -> Env<'static> {
         Env {
             retry: Retry::STANDARD,
             sleep: &REAL_SLEEP,
             postgres: postgres::Timeouts::default(),
+            cache_busy_timeout: Duration::from_secs(2),
         }
     }
 }

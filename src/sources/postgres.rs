@@ -1,12 +1,16 @@
 //! The WorkOS Postgres reader (`DATA_SOURCES.md` §3.1): tasks (work *and* personal; the
 //! SQLite cache holds work tasks only), clients and daily goals, as a [`WorkosSnapshot`].
 //!
-//! The URL's `sslmode` is honoured (Neon requires TLS; rustls does it). One read opens a pool
-//! of at most two connections with a connect timeout, runs the three parameterized queries in
-//! one `REPEATABLE READ READ ONLY` transaction with a `statement_timeout`, and closes the
-//! pool. Statements are not kept prepared, so poolers in transaction mode (Neon's pgbouncer)
-//! work. Naive `timestamp` columns hold UTC wall time. Numeric and text columns are cast in
-//! SQL so `int2`/`int4`/`int8` or `date`/`text` variations read the same.
+//! The URL's `sslmode` is honoured (Neon requires TLS; rustls does it). One read opens one
+//! connection with a connect timeout, runs the three parameterized queries in one
+//! `REPEATABLE READ READ ONLY` transaction with a `statement_timeout`, and closes it. Cycles
+//! are minutes apart and each read runs on its own short-lived runtime (see `block`), so the
+//! "small pool" is a single connection per read: sqlx's `PgPool` would also retry a refused
+//! connection internally until its deadline and then report only "pool timed out", hiding
+//! the cause and doubling the chain's own retries. Statements are not kept prepared, so
+//! poolers in transaction mode (Neon's pgbouncer) work. Naive `timestamp` columns hold UTC
+//! wall time. Numeric and text columns are cast in SQL so `int2`/`int4`/`int8` or
+//! `date`/`text` variations read the same.
 //!
 //! Errors are classified by SQLSTATE ([`classify`]) and every message is passed through
 //! [`Secret::redact`] for the URL and its password before it leaves this module.
@@ -15,8 +19,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use sqlx::Row;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgRow};
+use sqlx::{Connection, PgConnection, Row};
 
 use super::fault::{Fault, FaultKind};
 use super::{Client, DailyGoal, Task, WorkosSnapshot};
@@ -71,16 +75,18 @@ pub async fn read(
         .application_name("operator");
     let limit = timeouts.connect + timeouts.statement.saturating_mul(3);
     let work = async {
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .min_connections(0)
-            .acquire_timeout(timeouts.connect)
-            .test_before_acquire(false)
-            .connect_with(options)
+        let mut conn = tokio::time::timeout(timeouts.connect, PgConnection::connect_with(&options))
             .await
+            .map_err(|_| {
+                Fault::transient(format!(
+                    "WorkOS Postgres: no connection within {} s",
+                    timeouts.connect.as_secs_f64()
+                ))
+            })?
             .map_err(|e| classify(&e))?;
-        let result = read_in_transaction(&pool, since, now, timeouts.statement).await;
-        pool.close().await;
+        let result = read_in_transaction(&mut conn, since, now, timeouts.statement).await;
+        // Best effort: the server ends the session anyway when the socket closes.
+        let _ = conn.close().await;
         result
     };
     match tokio::time::timeout(limit, work).await {
@@ -93,13 +99,13 @@ pub async fn read(
 }
 
 async fn read_in_transaction(
-    pool: &sqlx::PgPool,
+    conn: &mut PgConnection,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     statement_timeout: Duration,
 ) -> Result<WorkosSnapshot, Fault> {
     let fail = |e: sqlx::Error| classify(&e);
-    let mut tx = pool
+    let mut tx = conn
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(fail)?;

@@ -7,6 +7,7 @@ mod daemon_tests;
 mod fake_telegram_tests;
 mod monitor_tests;
 mod pipeline_tests;
+mod resilience_tests;
 mod sources_tests;
 mod store_tests;
 mod support;

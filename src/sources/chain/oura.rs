@@ -23,7 +23,7 @@ pub fn read_oura(state: &mut ChainState, ctx: &Ctx<'_>) -> (Read<OuraSnapshot>, 
     let mut served = Served::default();
 
     let cache = state.call(Link::OuraCache, ctx, || {
-        OuraCache::open(&cfg.cache_db_path)
+        OuraCache::open_with_timeout(&cfg.cache_db_path, ctx.env.cache_busy_timeout)
             .and_then(|cache| cache.read(from, today))
             .map_err(Fault::from)
     });

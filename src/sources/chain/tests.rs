@@ -83,6 +83,7 @@ impl Harness {
             retry: Retry::STANDARD,
             sleep: &sleep,
             postgres: postgres::Timeouts::default(),
+            cache_busy_timeout: Duration::from_millis(50),
         };
         let ctx = Ctx {
             config: &self.config,

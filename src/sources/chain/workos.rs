@@ -22,7 +22,7 @@ pub fn read_workos(
     let mut stale_cache = None;
     if cfg.cache_enabled {
         let cache = state.call(Link::WorkosCache, ctx, || {
-            WorkosCache::open(&cfg.cache_db_path)
+            WorkosCache::open_with_timeout(&cfg.cache_db_path, ctx.env.cache_busy_timeout)
                 .and_then(|cache| cache.read(since))
                 .map_err(Fault::from)
         });

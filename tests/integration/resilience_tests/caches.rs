@@ -1,0 +1,1 @@
+//! Broken cache files in whole cycles.

@@ -1,0 +1,1 @@
+//! The Oura API through a wiremock fake following its documented JSON.
