@@ -18,14 +18,14 @@ use crate::config::Config;
 use crate::pipeline::{self, DedupPolicy, Notification, Outcome, Plan, Policy, Recipient};
 mod checks;
 
-use checks::{journal_skips, run_monitors};
-pub use crate::sources::chain::{Read, Served};
 use crate::sources::chain::{self, ChainState, Env, alerts};
+pub use crate::sources::chain::{Read, Served};
 use crate::sources::state_files::StateFiles;
 use crate::sources::{FileRead, OuraSnapshot, StateSnapshot, WorkosSnapshot};
 use crate::store::{
     ItemSnapshot, MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus, Store,
 };
+use checks::{journal_skips, run_monitors};
 
 /// Undelivered Telegram messages older than this expire into the journal.
 pub const OUTBOX_TTL: Duration = Duration::hours(24);
@@ -274,10 +274,11 @@ pub fn run_with(
         ),
         state_files_status(&snapshots.state, now),
     ];
-    let breaker_alerts = alerts::transition_alerts(&mut chain, config, now, |source| match source {
-        "oura" => snapshots.oura.data().is_some(),
-        _ => snapshots.workos.data().is_some(),
-    });
+    let breaker_alerts =
+        alerts::transition_alerts(&mut chain, config, now, |source| match source {
+            "oura" => snapshots.oura.data().is_some(),
+            _ => snapshots.workos.data().is_some(),
+        });
 
     if write {
         for s in &sources {

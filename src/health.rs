@@ -139,7 +139,10 @@ impl Snapshot {
             "stopped"
         } else if self.telegram_state() == "open"
             || self.sources.iter().any(|s| s.state == SourceState::Failed)
-            || self.breakers.iter().any(|b| b.state != BreakerState::Closed)
+            || self
+                .breakers
+                .iter()
+                .any(|b| b.state != BreakerState::Closed)
             || self.last_run.as_ref().is_some_and(|r| r.status != "ok")
         {
             "degraded"

@@ -72,7 +72,9 @@ pub(super) fn run_monitors(
             gaps.push("a commitment file is unreadable".to_owned());
         }
         if let Read::Failed(e) = &s.workos {
-            gaps.push(format!("WorkOS task checks skipped: WorkOS unavailable ({e})"));
+            gaps.push(format!(
+                "WorkOS task checks skipped: WorkOS unavailable ({e})"
+            ));
         }
         let n = s.state.commitments().count();
         let (status, detail) = if gaps.is_empty() {
@@ -183,7 +185,8 @@ pub(super) fn journal_skips(
             run.detail.clone(),
             now,
         );
-        journal.write(&Entry::new(&note, None, "skipped", "journal", now).with_reason(&run.detail))?;
+        journal
+            .write(&Entry::new(&note, None, "skipped", "journal", now).with_reason(&run.detail))?;
     }
     Ok(())
 }

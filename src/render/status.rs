@@ -70,7 +70,11 @@ pub fn snooze_scope_text(scope: &SnoozeScope) -> String {
 
 /// "Oura API breaker: open until Fri 10:05 (3 failures since Fri 09:45; last: HTTP 500)".
 pub fn breaker_line(b: &LinkView, now: DateTime<Utc>, tz: Tz) -> String {
-    let mut line = format!("{} breaker: {}", b.link.label(), breaker_state_text(b.state));
+    let mut line = format!(
+        "{} breaker: {}",
+        b.link.label(),
+        breaker_state_text(b.state)
+    );
     match b.state {
         BreakerState::Closed if b.failures == 0 => {
             if let Some(ok) = b.last_ok {

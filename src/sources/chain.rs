@@ -97,7 +97,10 @@ impl Link {
 /// A source read: the data (and whether it is stale), or why there is none.
 #[derive(Debug, Clone)]
 pub enum Read<T> {
-    Ok { data: T, stale: bool },
+    Ok {
+        data: T,
+        stale: bool,
+    },
     /// Nothing configured or present (no cache file, no API token, no database URL).
     Missing(String),
     Failed(String),
@@ -225,9 +228,7 @@ impl<T> Outcome<T> {
             Outcome::Rejected(until) => format!(
                 "{}: circuit open after repeated failures, next try at {}",
                 link.label(),
-                until
-                    .with_timezone(&ctx.config.timezone)
-                    .format("%H:%M:%S")
+                until.with_timezone(&ctx.config.timezone).format("%H:%M:%S")
             ),
         }
     }

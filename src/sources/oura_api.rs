@@ -186,8 +186,7 @@ struct Page {
 
 /// `{"data": [...], "next_token": string|null}`; an empty `next_token` ends the list too.
 fn parse_page(body: &[u8]) -> Result<Page, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("malformed JSON ({e})"))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON ({e})"))?;
     let data = match value.get("data") {
         Some(Value::Array(items)) => items.clone(),
         _ => return Err("the response has no \"data\" list".to_owned()),
@@ -251,10 +250,14 @@ pub fn snapshot_from_documents(docs: &BTreeMap<Endpoint, Vec<Value>>) -> OuraSna
         let bad = of(e).iter().filter(|d| !parse(d)).count();
         skipped = skipped.saturating_add(u32::try_from(bad).unwrap_or(u32::MAX));
     };
-    decode(Endpoint::DailyReadiness, &|d| parse_readiness_doc(d).is_some());
+    decode(Endpoint::DailyReadiness, &|d| {
+        parse_readiness_doc(d).is_some()
+    });
     decode(Endpoint::Sleep, &|d| parse_sleep_doc(d).is_some());
     decode(Endpoint::DailySleep, &|d| parse_sleep_doc(d).is_some());
-    decode(Endpoint::DailyActivity, &|d| parse_activity_doc(d).is_some());
+    decode(Endpoint::DailyActivity, &|d| {
+        parse_activity_doc(d).is_some()
+    });
     decode(Endpoint::DailyStress, &|d| parse_stress_doc(d).is_some());
 
     let sleep: Vec<SleepNight> = select_nights(
@@ -270,12 +273,16 @@ pub fn snapshot_from_documents(docs: &BTreeMap<Endpoint, Vec<Value>>) -> OuraSna
         .max();
     OuraSnapshot {
         readiness: last_per_day(
-            of(Endpoint::DailyReadiness).iter().filter_map(parse_readiness_doc),
+            of(Endpoint::DailyReadiness)
+                .iter()
+                .filter_map(parse_readiness_doc),
             |r| r.day,
         ),
         sleep,
         activity: last_per_day(
-            of(Endpoint::DailyActivity).iter().filter_map(parse_activity_doc),
+            of(Endpoint::DailyActivity)
+                .iter()
+                .filter_map(parse_activity_doc),
             |a| a.day,
         ),
         stress: stress_from_documents(of(Endpoint::DailyStress)),
@@ -310,8 +317,12 @@ mod tests {
 
     #[test]
     fn pages_parse_and_end_on_null_or_empty_tokens() {
-        let cases: [(&str, Result<(usize, Option<&str>), ()>); 6] = [
-            (r#"{"data": [{"day": "2026-01-01"}], "next_token": "abc"}"#, Ok((1, Some("abc")))),
+        type Want = Result<(usize, Option<&'static str>), ()>;
+        let cases: [(&str, Want); 6] = [
+            (
+                r#"{"data": [{"day": "2026-01-01"}], "next_token": "abc"}"#,
+                Ok((1, Some("abc"))),
+            ),
             (r#"{"data": [], "next_token": null}"#, Ok((0, None))),
             (r#"{"data": [1, 2]}"#, Ok((2, None))),
             (r#"{"data": [], "next_token": "  "}"#, Ok((0, None))),
@@ -368,8 +379,10 @@ mod tests {
         );
         docs.insert(
             Endpoint::Sleep,
-            vec![json!({"day": "2026-01-02", "type": "long_sleep", "total_sleep_duration": 25200,
-                "bedtime_end": "2026-01-02T07:00:00-05:00"})],
+            vec![
+                json!({"day": "2026-01-02", "type": "long_sleep", "total_sleep_duration": 25200,
+                "bedtime_end": "2026-01-02T07:00:00-05:00"}),
+            ],
         );
         docs.insert(
             Endpoint::DailySleep,
@@ -377,12 +390,18 @@ mod tests {
         );
         docs.insert(
             Endpoint::DailyStress,
-            vec![json!({"day": "2026-01-02", "stress_high": 3600, "recovery_high": 1800,
-                "day_summary": "stressful"})],
+            vec![
+                json!({"day": "2026-01-02", "stress_high": 3600, "recovery_high": 1800,
+                "day_summary": "stressful"}),
+            ],
         );
         let s = snapshot_from_documents(&docs);
         let scores: Vec<_> = s.readiness.iter().map(|r| r.score).collect();
-        assert_eq!(scores, vec![Some(60.0), Some(72.0)], "ascending, last per day");
+        assert_eq!(
+            scores,
+            vec![Some(60.0), Some(72.0)],
+            "ascending, last per day"
+        );
         assert_eq!(s.sleep.len(), 2, "a period and a legacy night");
         assert_eq!(s.stress.len(), 1);
         assert_eq!(s.stress[0].stress_high_seconds, Some(3600.0));

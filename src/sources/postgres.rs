@@ -246,7 +246,10 @@ fn sqlstate_kind(code: &str) -> FaultKind {
         "3D000" | "42501" => FaultKind::Permanent,
         c if c.starts_with("28") => FaultKind::Permanent,
         "42P01" | "42703" | "42846" | "42883" | "22P02" | "42804" => FaultKind::Invalid,
-        c if ["08", "40", "53", "57", "58"].iter().any(|p| c.starts_with(p)) => {
+        c if ["08", "40", "53", "57", "58"]
+            .iter()
+            .any(|p| c.starts_with(p)) =>
+        {
             FaultKind::Transient
         }
         _ => FaultKind::Invalid,
@@ -307,7 +310,10 @@ mod tests {
             "refused",
         ));
         assert_eq!(classify(&io).kind, FaultKind::Transient);
-        assert_eq!(classify(&sqlx::Error::PoolTimedOut).kind, FaultKind::Transient);
+        assert_eq!(
+            classify(&sqlx::Error::PoolTimedOut).kind,
+            FaultKind::Transient
+        );
         let config = sqlx::Error::Configuration("bad sslmode".into());
         assert_eq!(classify(&config).kind, FaultKind::Permanent);
         let decode = sqlx::Error::ColumnNotFound("title".into());
@@ -316,7 +322,8 @@ mod tests {
 
     #[test]
     fn passwords_and_urls_are_redacted() {
-        let url = Secret::new("postgres://ops:s3cr%40t@db.example.neon.tech/workos?sslmode=require");
+        let url =
+            Secret::new("postgres://ops:s3cr%40t@db.example.neon.tech/workos?sslmode=require");
         let text = format!("failed for {} with s3cr%40t", url.expose());
         let out = redact(&url, &text);
         assert!(!out.contains("s3cr%40t"), "{out}");
@@ -333,12 +340,18 @@ mod tests {
         let cases = [
             ("postgres://u:p@h/db?sslmode=disable", PgSslMode::Disable),
             ("postgres://u:p@h/db?sslmode=require", PgSslMode::Require),
-            ("postgres://u:p@h/db?sslmode=verify-full", PgSslMode::VerifyFull),
+            (
+                "postgres://u:p@h/db?sslmode=verify-full",
+                PgSslMode::VerifyFull,
+            ),
             ("postgres://u:p@h/db", PgSslMode::Prefer),
         ];
         for (url, want) in cases {
             let options = PgConnectOptions::from_str(url).map(|o| o.get_ssl_mode());
-            assert!(matches!(options, Ok(m) if format!("{m:?}") == format!("{want:?}")), "{url}");
+            assert!(
+                matches!(options, Ok(m) if format!("{m:?}") == format!("{want:?}")),
+                "{url}"
+            );
         }
         let bad = PgConnectOptions::from_str("postgres://u:p@h/db?sslmode=sometimes");
         assert!(bad.is_err());

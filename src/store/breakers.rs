@@ -130,7 +130,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(secs: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_800_000_000 + secs, 0).single().unwrap_or_default()
+        Utc.timestamp_opt(1_800_000_000 + secs, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -169,10 +171,18 @@ mod tests {
         store.put_api_cache("a", "[1]", at(0), at(900)).unwrap();
         store.put_api_cache("b", "[2]", at(0), at(60)).unwrap();
         let keys = |s: &Store, t| -> Vec<String> {
-            s.api_cache(t).unwrap().into_iter().map(|(k, _, _)| k).collect()
+            s.api_cache(t)
+                .unwrap()
+                .into_iter()
+                .map(|(k, _, _)| k)
+                .collect()
         };
         assert_eq!(keys(&store, at(59)), vec!["a", "b"]);
-        assert_eq!(keys(&store, at(60)), vec!["a"], "expired exactly at expires_at");
+        assert_eq!(
+            keys(&store, at(60)),
+            vec!["a"],
+            "expired exactly at expires_at"
+        );
         assert_eq!(store.prune_api_cache(at(60)).unwrap(), 1);
         assert_eq!(keys(&store, at(0)), vec!["a"]);
     }

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE dedup_ledger (
     recipient TEXT NOT NULL,
     dedup_key TEXT NOT NULL,

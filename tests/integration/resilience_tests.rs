@@ -82,8 +82,8 @@ impl Runner {
     pub fn new(world: &DemoWorld) -> Runner {
         let config = world.config();
         let store = Store::open(&config.state.db_path).expect("state db");
-        let journal =
-            Journal::open(&config.alerters.journal.log_path, config.logging.rotation).expect("journal");
+        let journal = Journal::open(&config.alerters.journal.log_path, config.logging.rotation)
+            .expect("journal");
         Runner {
             config,
             store,

@@ -23,7 +23,11 @@ fn trips_at_the_threshold_and_not_one_failure_before() {
     let t0 = Instant::now();
     let mut b = Breaker::default();
     assert_eq!(failed(&mut b, t0, 2), vec![None, None]);
-    assert_eq!(b.state(t0), BreakerState::Closed, "2 of 3 failures: still closed");
+    assert_eq!(
+        b.state(t0),
+        BreakerState::Closed,
+        "2 of 3 failures: still closed"
+    );
     assert_eq!(b.permit(t0), Permit::Call);
     assert_eq!(
         b.on_failure(t0, Failure::Counted, &POLICY),
@@ -102,7 +106,11 @@ fn a_failed_trial_reopens_for_twice_as_long_capped() {
         periods.push(b.opening.map(|o| o.period.as_secs()).unwrap_or(0));
     }
     assert_eq!(periods, vec![120, 240, 480, 960, 1800, 1800, 1800, 1800]);
-    assert_eq!(b.opening.map(|o| o.since), Some(t0), "the outage start is kept");
+    assert_eq!(
+        b.opening.map(|o| o.since),
+        Some(t0),
+        "the outage start is kept"
+    );
     assert_eq!(b.state(at), BreakerState::Open);
 }
 
@@ -181,7 +189,11 @@ fn config_values_become_the_policy() {
     let p = Policy::from_config(&c);
     assert_eq!(p.failure_threshold, 1, "0 would never trip: read as 1");
     assert_eq!(p.open_for, secs(7200));
-    assert_eq!(p.max_open(), secs(7200), "a longer configured period is the cap");
+    assert_eq!(
+        p.max_open(),
+        secs(7200),
+        "a longer configured period is the cap"
+    );
 }
 
 #[tokio::test(start_paused = true)]

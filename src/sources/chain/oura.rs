@@ -94,9 +94,7 @@ pub fn read_oura(state: &mut ChainState, ctx: &Ctx<'_>) -> (Read<OuraSnapshot>, 
 fn is_stale(snapshot: &OuraSnapshot, ctx: &Ctx<'_>) -> bool {
     let hours = ctx.config.monitors.health.thresholds.data_stale_hours;
     let stale_after = Duration::seconds((hours * 3600.0) as i64);
-    snapshot
-        .last_sync
-        .is_none_or(|t| ctx.now - t > stale_after)
+    snapshot.last_sync.is_none_or(|t| ctx.now - t > stale_after)
 }
 
 /// The cache key of one collection over one window.
@@ -135,7 +133,10 @@ fn fetch(
     let Some(token) = cfg.access_token.clone() else {
         return Err("Oura API: no access token".to_owned());
     };
-    let timeout = cfg.api_timeout.to_std().unwrap_or(std::time::Duration::from_secs(10));
+    let timeout = cfg
+        .api_timeout
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(10));
     let mut fetched: BTreeMap<Endpoint, Vec<Value>> = BTreeMap::new();
     let outcome = state.call(Link::OuraApi, ctx, || {
         let todo: Vec<Endpoint> = wanted

@@ -156,7 +156,10 @@ fn half_open_allows_one_attempt_and_a_success_closes() {
     let (outcome, calls, _) = h.call(&mut state, after, &[Ok(3)]);
     assert!(matches!(outcome, Outcome::Ok(3)));
     assert_eq!(calls, 1);
-    assert_eq!(state.record(Link::OuraApi).state(after), BreakerState::Closed);
+    assert_eq!(
+        state.record(Link::OuraApi).state(after),
+        BreakerState::Closed
+    );
 }
 
 #[test]
@@ -165,7 +168,11 @@ fn permanent_invalid_and_missing_are_not_retried() {
     let cases = [
         (Fault::permanent("HTTP 401"), BreakerState::Open, 1),
         (Fault::invalid("malformed JSON"), BreakerState::Closed, 1),
-        (Fault::new(FaultKind::Missing, "no file"), BreakerState::Closed, 0),
+        (
+            Fault::new(FaultKind::Missing, "no file"),
+            BreakerState::Closed,
+            0,
+        ),
     ];
     for (fault, want_state, want_failures) in cases {
         let mut state = ChainState::default();
@@ -174,7 +181,11 @@ fn permanent_invalid_and_missing_are_not_retried() {
         let r = state.record(Link::OuraApi);
         assert_eq!(r.state(t0()), want_state, "{fault:?}");
         assert_eq!(r.breaker.failures, want_failures, "{fault:?}");
-        assert_eq!(r.touched, want_failures > 0, "missing leaves the breaker alone");
+        assert_eq!(
+            r.touched,
+            want_failures > 0,
+            "missing leaves the breaker alone"
+        );
     }
 }
 
@@ -195,7 +206,11 @@ fn a_short_retry_after_is_waited_out_a_long_one_holds_the_breaker_open() {
     let mut state = ChainState::default();
     for _ in 0..3 {
         let (_, calls, slept) = h.call(&mut state, t0(), &[limited(600)]);
-        assert_eq!((calls, slept.len()), (1, 0), "10 minutes is not waited in a cycle");
+        assert_eq!(
+            (calls, slept.len()),
+            (1, 0),
+            "10 minutes is not waited in a cycle"
+        );
     }
     let r = state.record(Link::OuraApi);
     assert_eq!(
@@ -212,12 +227,14 @@ fn a_short_retry_after_is_waited_out_a_long_one_holds_the_breaker_open() {
 fn a_trip_and_a_recovery_each_alert_once() {
     let h = Harness::new();
     let mut state = ChainState::default();
-    let alerts_at = |state: &mut ChainState, now, served| {
-        transition_alerts(state, &h.config, now, |_| served)
-    };
+    let alerts_at =
+        |state: &mut ChainState, now, served| transition_alerts(state, &h.config, now, |_| served);
     for _ in 0..2 {
         h.call(&mut state, t0(), &[transient()]);
-        assert!(alerts_at(&mut state, t0(), false).is_empty(), "not tripped yet");
+        assert!(
+            alerts_at(&mut state, t0(), false).is_empty(),
+            "not tripped yet"
+        );
     }
     h.call(&mut state, t0(), &[transient()]);
     let trip = alerts_at(&mut state, t0(), false);
@@ -238,7 +255,10 @@ fn a_trip_and_a_recovery_each_alert_once() {
     h.call(&mut state, now, &[Ok(1)]);
     let recovery = alerts_at(&mut state, now, true);
     assert_eq!(recovery.len(), 1);
-    assert_eq!(recovery[0].dedup_key, format!("system:{RECOVERED}:oura.api"));
+    assert_eq!(
+        recovery[0].dedup_key,
+        format!("system:{RECOVERED}:oura.api")
+    );
     assert!(alerts_at(&mut state, now, true).is_empty(), "once");
 }
 
@@ -263,7 +283,11 @@ fn state_survives_the_store_and_only_touched_links_are_written() {
     assert_eq!(r.last_error.as_deref(), Some("HTTP 500"));
     assert_eq!(loaded.response("oura:daily_stress:a:b"), Some("[]"));
     let expired = ChainState::load(&store, t0() + chrono::Duration::minutes(15)).unwrap();
-    assert_eq!(expired.response("oura:daily_stress:a:b"), None, "kept one interval");
+    assert_eq!(
+        expired.response("oura:daily_stress:a:b"),
+        None,
+        "kept one interval"
+    );
 }
 
 #[test]
@@ -272,7 +296,10 @@ fn backoff_delays_double_and_are_capped() {
     let delays: Vec<_> = (1..=5)
         .filter_map(|a| r.delay(a, FaultKind::Transient))
         .collect();
-    assert_eq!(delays, vec![ms(500), ms(1000), ms(2000), ms(4000), ms(4000)]);
+    assert_eq!(
+        delays,
+        vec![ms(500), ms(1000), ms(2000), ms(4000), ms(4000)]
+    );
     assert_eq!(r.delay(1, FaultKind::Invalid), None);
     assert_eq!(r.delay(1, FaultKind::Permanent), None);
     assert_eq!(r.delay(1, FaultKind::RateLimited(None)), Some(ms(500)));

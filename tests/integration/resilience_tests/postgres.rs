@@ -106,9 +106,17 @@ fn reads_the_workos_schema_over_tls_and_classifies_failures() {
     let since = now - Duration::days(8);
     let snap = read(&pg.url("workos"), since, now).expect("a TLS read");
     let ids: Vec<i64> = snap.tasks.iter().map(|t| t.id).collect();
-    assert_eq!(ids, vec![1, 2, 3], "open tasks and recent done ones, not the old one");
+    assert_eq!(
+        ids,
+        vec![1, 2, 3],
+        "open tasks and recent done ones, not the old one"
+    );
     let personal = &snap.tasks[1];
-    assert_eq!(personal.category.as_deref(), Some("personal"), "personal tasks come too");
+    assert_eq!(
+        personal.category.as_deref(),
+        Some("personal"),
+        "personal tasks come too"
+    );
     let active = &snap.tasks[0];
     assert_eq!(active.points(), 5);
     assert_eq!(active.client_id, Some(1));
@@ -143,11 +151,7 @@ fn reads_the_workos_schema_over_tls_and_classifies_failures() {
             FaultKind::Permanent,
             "password authentication failed",
         ),
-        (
-            pg.url("no_such_db"),
-            FaultKind::Permanent,
-            "does not exist",
-        ),
+        (pg.url("no_such_db"), FaultKind::Permanent, "does not exist"),
         (pg.url("drifted"), FaultKind::Invalid, "points_final"),
         (
             format!("postgres://u:{wrong}@127.0.0.1:1/x?sslmode=require"),
@@ -168,7 +172,9 @@ fn reads_the_workos_schema_over_tls_and_classifies_failures() {
 /// breaker calls nothing), is restarted (the half-open trial closes it; one recovery alert).
 #[test]
 fn an_outage_opens_the_breaker_and_a_restart_closes_it() {
-    let Some(mut pg) = PgServer::start() else { return };
+    let Some(mut pg) = PgServer::start() else {
+        return;
+    };
     pg.exec("postgres", "CREATE DATABASE workos");
     let t0 = morning();
     load_fixtures(&pg, "workos", t0);
@@ -194,11 +200,18 @@ fn an_outage_opens_the_breaker_and_a_restart_closes_it() {
     for minute in 1..=2 {
         let report = run.cycle(at(minute), &env);
         let workos = source(&report, "workos");
-        assert_eq!(workos.state, SourceState::Stale, "the stale cache still serves");
+        assert_eq!(
+            workos.state,
+            SourceState::Stale,
+            "the stale cache still serves"
+        );
         assert_eq!(workos.via.as_deref(), Some("cache"));
         let note = workos.last_error.clone().unwrap_or_default();
         assert!(note.contains("WorkOS Postgres"), "{note}");
-        assert!(system_alerts(&report).is_empty(), "2 of 3 failures: no alert yet");
+        assert!(
+            system_alerts(&report).is_empty(),
+            "2 of 3 failures: no alert yet"
+        );
         assert_eq!(monitor(&report, "tasks").status.as_str(), "ok");
     }
     let report = run.cycle(at(3), &env);
@@ -214,17 +227,23 @@ fn an_outage_opens_the_breaker_and_a_restart_closes_it() {
     let half_minute = at(3) + Duration::seconds(30);
     let report = run.cycle(half_minute, &env);
     assert!(system_alerts(&report).is_empty(), "one alert per trip");
-    let note = source(&report, "workos").last_error.clone().unwrap_or_default();
+    let note = source(&report, "workos")
+        .last_error
+        .clone()
+        .unwrap_or_default();
     assert!(note.contains("circuit open"), "{note}");
     let views = link_views(&run.store.breakers().expect("rows"), half_minute);
     let pg_view = views.iter().find(|v| v.link == Link::WorkosPostgres);
     assert_eq!(pg_view.map(|v| v.state), Some(BreakerState::Open));
-    let status = operator::status::gather(&run.config, &run.store, None, half_minute)
-        .expect("status");
+    let status =
+        operator::status::gather(&run.config, &run.store, None, half_minute).expect("status");
     let rendered = operator::render::status(&status);
     let text = rendered.plain();
-    assert!(text.contains("WorkOS Postgres breaker: open until"), "{text}");
-    assert_no_secret(&text, &[PASSWORD]);
+    assert!(
+        text.contains("WorkOS Postgres breaker: open until"),
+        "{text}"
+    );
+    assert_no_secret(text, &[PASSWORD]);
 
     pg.restart();
     let report = run.cycle(at(5), &env);

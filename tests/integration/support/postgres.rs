@@ -98,7 +98,6 @@ impl PgServer {
         Some(server)
     }
 
-
     fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
@@ -107,11 +106,7 @@ impl PgServer {
     fn command(&self, program: &Path) -> Command {
         let mut cmd = Command::new("setpriv");
         if self.as_root {
-            cmd.args([
-                "--reuid=nobody",
-                "--regid=nogroup",
-                "--clear-groups",
-            ]);
+            cmd.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"]);
         }
         cmd.args(["--pdeathsig", "KILL", "--"]).arg(program);
         cmd
@@ -135,7 +130,12 @@ impl PgServer {
             .command(&self.bin.join("initdb"))
             .arg("-D")
             .arg(self.data())
-            .args(["-U", USER, "--auth-local=trust", "--auth-host=scram-sha-256"])
+            .args([
+                "-U",
+                USER,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ])
             .arg(format!("--pwfile={}", pwfile.display()))
             .args(["--no-sync", "-E", "UTF8", "--locale=C"])
             .output()
@@ -192,7 +192,12 @@ impl PgServer {
             .arg("-k")
             .arg(self.dir.path())
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "ssl=on"])
-            .args(["-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key"])
+            .args([
+                "-c",
+                "ssl_cert_file=server.crt",
+                "-c",
+                "ssl_key_file=server.key",
+            ])
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=20"])
             .stdin(Stdio::null())
