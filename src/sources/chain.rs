@@ -3,8 +3,9 @@
 //!
 //! - **Oura**: the cache file → the Oura API (when `fallback_api` and a token) → skip the
 //!   health checks. With a token, `daily_stress` always comes from the API (the cache has
-//!   none). API responses are kept in the state database for the health interval, so the
-//!   bot's `/readiness` and back-to-back cycles do not call the API each time.
+//!   none), whatever `fallback_api` says. API responses are kept in the state database for
+//!   the health interval, so the bot's `/readiness` and back-to-back cycles do not call the
+//!   API each time.
 //! - **WorkOS**: the cache file when fresh (synced within `cache_ttl`) → Postgres (when a
 //!   `database_url` is set; it has personal tasks too) → the stale cache, marked stale → skip
 //!   the WorkOS task checks.

@@ -1,4 +1,5 @@
-//! The Oura chain: cache → API → skip. With a token, stress always comes from the API.
+//! The Oura chain: cache → API (with `fallback_api`) → skip. Whenever a token is set, stress
+//! comes from the API (the cache has none).
 
 use std::collections::BTreeMap;
 
@@ -28,11 +29,12 @@ pub fn read_oura(state: &mut ChainState, ctx: &Ctx<'_>) -> (Read<OuraSnapshot>, 
             .map_err(Fault::from)
     });
     let cache_missing = matches!(cache, Outcome::Missing(_));
-    let api_ready = cfg.fallback_api && cfg.access_token.is_some();
+    let has_token = cfg.access_token.is_some();
+    let api_ready = cfg.fallback_api && has_token;
 
     if let Outcome::Ok(mut snapshot) = cache {
         served.via = Some(Link::OuraCache);
-        if api_ready {
+        if has_token {
             match fetch(state, ctx, &[Endpoint::DailyStress], from, today) {
                 Ok(docs) => {
                     snapshot.stress = docs

@@ -304,3 +304,30 @@ fn backoff_delays_double_and_are_capped() {
     assert_eq!(r.delay(1, FaultKind::Permanent), None);
     assert_eq!(r.delay(1, FaultKind::RateLimited(None)), Some(ms(500)));
 }
+
+#[test]
+fn nothing_configured_or_present_reads_as_missing_not_failed() {
+    let h = Harness::new();
+    let sleep = |_: Duration| {};
+    let env = Env {
+        retry: Retry::STANDARD,
+        sleep: &sleep,
+        postgres: postgres::Timeouts::default(),
+        cache_busy_timeout: Duration::from_millis(50),
+    };
+    let ctx = Ctx {
+        config: &h.config,
+        now: t0(),
+        env: &env,
+    };
+    let mut state = ChainState::default();
+    let (oura, served) = read_oura(&mut state, &ctx);
+    assert!(matches!(oura, Read::Missing(_)), "{oura:?}");
+    assert_eq!(served.via, None);
+    let why = oura.error().unwrap_or_default();
+    assert!(why.contains("not found") && why.contains("token"), "{why}");
+    let (workos, _) = read_workos(&mut state, &ctx, t0());
+    assert!(matches!(workos, Read::Missing(_)), "{workos:?}");
+    assert!(workos.error().unwrap_or_default().contains("database_url"));
+    assert_eq!(state.records().count(), 0, "missing files touch no breaker");
+}
