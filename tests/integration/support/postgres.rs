@@ -78,9 +78,10 @@ impl PgServer {
         let Some(bin) = find_bin() else {
             return unavailable("initdb/postgres not found on PATH or in /usr/lib/postgresql");
         };
+        // Under /tmp rather than $TMPDIR: `nobody` must be able to reach it.
         let dir = tempfile::Builder::new()
             .prefix("operator-pg-")
-            .tempdir()
+            .tempdir_in("/tmp")
             .expect("a temp dir");
         let mut server = PgServer {
             dir,
