@@ -188,6 +188,8 @@ pub fn group_title(kind: &str, labels: &[&str]) -> String {
         "due_today" => format!("Due today: {list}"),
         "due_tomorrow" => format!("Due tomorrow: {list}"),
         "procrastination" => format!("{n} items keep getting punted: {list}"),
+        "circuit_open" => format!("{n} data source links failing: {list}"),
+        "circuit_closed" => format!("{n} data source links recovered: {list}"),
         _ => format!("{n} {} alerts: {list}", kind.replace('_', " ")),
     }
 }

@@ -17,6 +17,7 @@ use crate::channels::journal::{Entry, Journal};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::cycle::{self, Options, Selection, Snapshots};
+use crate::sources::chain::{ChainState, Env};
 use crate::store::Store;
 
 pub struct App {
@@ -131,14 +132,28 @@ impl App {
                 trigger,
                 monitors,
             };
+            // The sources (network included) are read without holding the store, so
+            // `/status` and the sender are not blocked by a slow API or database.
+            let store = app.lock_store();
+            let mut chain = ChainState::load(&store, options.now)?;
+            drop(store);
+            let started = std::time::Instant::now();
+            let snapshots =
+                cycle::read_sources(&app.config, &mut chain, &Env::standard(), options.now);
+            let reads = cycle::SourceReads {
+                snapshots,
+                chain,
+                started,
+            };
             let mut store = app.lock_store();
             let mut journal = lock(&app.journal);
-            cycle::run(
+            cycle::run_with(
                 &app.config,
                 &mut store,
                 journal.as_mut(),
                 app.notifier(),
                 &options,
+                reads,
             )
         })
         .await

@@ -10,27 +10,25 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
-use crate::alert::{Alert, AlertClass, Findings};
+use crate::alert::Alert;
 use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
 use crate::config::Config;
-use crate::monitors::{self, PuntCount};
 use crate::pipeline::{self, DedupPolicy, Notification, Outcome, Plan, Policy, Recipient};
-use crate::sources::oura::OuraCache;
+mod checks;
+
+use crate::sources::chain::{self, ChainState, Env, alerts};
+pub use crate::sources::chain::{Read, Served};
 use crate::sources::state_files::StateFiles;
-use crate::sources::workos::{self, WorkosCache};
-use crate::sources::{FileRead, OuraSnapshot, SourceError, StateSnapshot, WorkosSnapshot};
+use crate::sources::{FileRead, OuraSnapshot, StateSnapshot, WorkosSnapshot};
 use crate::store::{
     ItemSnapshot, MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus, Store,
 };
+use checks::{journal_skips, run_monitors};
 
 /// Undelivered Telegram messages older than this expire into the journal.
 pub const OUTBOX_TTL: Duration = Duration::hours(24);
-
-/// Days of Oura history a cycle reads: the 30-day HRV baseline plus today.
-const OURA_WINDOW_DAYS: i64 = 35;
 
 /// Which monitors to run this cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,50 +55,33 @@ pub struct Options {
     pub monitors: Selection,
 }
 
-/// A source read: the data (and whether it is stale), or why there is none.
-#[derive(Debug, Clone)]
-pub enum Read<T> {
-    Ok { data: T, stale: bool },
-    Missing(String),
-    Failed(String),
-}
-
-impl<T> Read<T> {
-    pub fn data(&self) -> Option<&T> {
-        match self {
-            Read::Ok { data, .. } => Some(data),
-            _ => None,
-        }
-    }
-
-    fn from_result(result: Result<(T, bool), SourceError>) -> Read<T> {
-        match result {
-            Ok((data, stale)) => Read::Ok { data, stale },
-            Err(e @ SourceError::Missing { .. }) => Read::Missing(e.to_string()),
-            Err(e) => Read::Failed(e.to_string()),
-        }
-    }
-
-    fn status(
-        &self,
-        source: &str,
-        data_as_of: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> SourceStatus {
-        let (state, last_ok, last_error) = match self {
-            Read::Ok { stale: false, .. } => (SourceState::Ok, Some(now), None),
-            Read::Ok { stale: true, .. } => (SourceState::Stale, Some(now), None),
-            Read::Missing(e) => (SourceState::Missing, None, Some(e.clone())),
-            Read::Failed(e) => (SourceState::Failed, None, Some(e.clone())),
-        };
-        SourceStatus {
-            source: source.to_owned(),
-            state,
-            last_ok,
-            data_as_of,
-            last_error,
-            updated_at: now,
-        }
+/// A source's read status for the store: its state, when it last worked, how fresh its data
+/// is, what failed (even when another link served it) and which link served it.
+fn source_status<T>(
+    source: &str,
+    read: &Read<T>,
+    served: &Served,
+    data_as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> SourceStatus {
+    let (state, last_ok) = match read {
+        Read::Ok { stale: false, .. } => (SourceState::Ok, Some(now)),
+        Read::Ok { stale: true, .. } => (SourceState::Stale, Some(now)),
+        Read::Missing(_) => (SourceState::Missing, None),
+        Read::Failed(_) => (SourceState::Failed, None),
+    };
+    let last_error = match read {
+        Read::Ok { .. } => (!served.notes.is_empty()).then(|| served.notes.join("; ")),
+        Read::Missing(e) | Read::Failed(e) => Some(e.clone()),
+    };
+    SourceStatus {
+        source: source.to_owned(),
+        state,
+        last_ok,
+        data_as_of,
+        last_error,
+        updated_at: now,
+        via: served.via.map(|l| l.via().to_owned()),
     }
 }
 
@@ -110,36 +91,58 @@ pub struct Snapshots {
     pub oura: Read<OuraSnapshot>,
     pub workos: Read<WorkosSnapshot>,
     pub state: StateSnapshot,
+    /// Which link served Oura and what failed on the way.
+    pub oura_served: Served,
+    pub workos_served: Served,
 }
 
-/// Reads every source for the windows the monitors need at `now`.
-pub fn read_sources(config: &Config, now: DateTime<Utc>) -> Snapshots {
-    let tz = config.timezone;
-    let today = now.with_timezone(&tz).date_naive();
-    let oura_cfg = &config.adapters.oura;
-    let stale_after =
-        Duration::seconds((config.monitors.health.thresholds.data_stale_hours * 3600.0) as i64);
-    let oura = Read::from_result(OuraCache::open(&oura_cfg.cache_db_path).and_then(|cache| {
-        let snapshot = cache.read(today - Duration::days(OURA_WINDOW_DAYS), today)?;
-        let stale = snapshot.last_sync.is_none_or(|t| now - t > stale_after);
-        Ok((snapshot, stale))
-    }));
-
+/// Reads every source through its fallback chain for the windows the monitors need at
+/// `now`. Does not touch the state database: `chain` carries the breakers in and out (see
+/// [`ChainState::load`] and [`ChainState::save`]), so callers can run this without holding
+/// the store while the network is slow.
+pub fn read_sources(
+    config: &Config,
+    chain: &mut ChainState,
+    env: &Env<'_>,
+    now: DateTime<Utc>,
+) -> Snapshots {
+    let ctx = chain::Ctx { config, now, env };
+    let (oura, oura_served) = chain::read_oura(chain, &ctx);
     let lookback = i64::from(config.monitors.patterns.lookback_days.max(7)) + 1;
-    let workos = Read::from_result(
-        WorkosCache::open(&config.adapters.workos.cache_db_path).and_then(|cache| {
-            let snapshot = cache.read(now - Duration::days(lookback))?;
-            let stale = workos::is_stale(snapshot.last_sync, now);
-            Ok((snapshot, stale))
-        }),
-    );
-
+    let (workos, workos_served) = chain::read_workos(chain, &ctx, now - Duration::days(lookback));
     let state = StateFiles::new(&config.adapters.state_files.base_path).read();
     Snapshots {
         oura,
         workos,
         state,
+        oura_served,
+        workos_served,
     }
+}
+
+/// The sources read for one cycle, the breakers to save, and when the read began.
+pub struct SourceReads {
+    pub snapshots: Snapshots,
+    pub chain: ChainState,
+    pub started: Instant,
+}
+
+/// Loads the breakers from `store` and reads every source (the store is borrowed only for
+/// the load).
+pub fn read_for_cycle(
+    config: &Config,
+    store: &Store,
+    env: &Env<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SourceReads> {
+    let started = Instant::now();
+    let mut chain = ChainState::load(store, now).context("loading the circuit breakers")?;
+    let snapshots = read_sources(config, &mut chain, env, now);
+    Ok(SourceReads {
+        snapshots,
+        chain,
+        started,
+    })
 }
 
 /// What one recipient's part of the cycle came to.
@@ -227,32 +230,63 @@ pub fn policy_for(config: &Config, recipient: Recipient) -> Policy {
 pub fn run(
     config: &Config,
     store: &mut Store,
-    mut journal: Option<&mut Journal>,
+    journal: Option<&mut Journal>,
     notifier: Option<&dyn Notifier>,
     options: &Options,
 ) -> anyhow::Result<Report> {
-    let clock = Instant::now();
+    let reads = read_for_cycle(config, store, &Env::standard(), options.now)?;
+    run_with(config, store, journal, notifier, options, reads)
+}
+
+/// Runs one cycle on sources already read (see [`read_for_cycle`]): the daemon reads them
+/// without holding the store, then calls this with it.
+pub fn run_with(
+    config: &Config,
+    store: &mut Store,
+    mut journal: Option<&mut Journal>,
+    notifier: Option<&dyn Notifier>,
+    options: &Options,
+    reads: SourceReads,
+) -> anyhow::Result<Report> {
+    let SourceReads {
+        snapshots,
+        mut chain,
+        started: clock,
+    } = reads;
     let now = options.now;
     let tz = config.timezone;
-    let snapshots = read_sources(config, now);
     let write = !options.dry_run;
 
     let sources = vec![
-        snapshots
-            .oura
-            .status("oura", snapshots.oura.data().and_then(|s| s.last_sync), now),
-        snapshots.workos.status(
+        source_status(
+            "oura",
+            &snapshots.oura,
+            &snapshots.oura_served,
+            snapshots.oura.data().and_then(|s| s.last_sync),
+            now,
+        ),
+        source_status(
             "workos",
+            &snapshots.workos,
+            &snapshots.workos_served,
             snapshots.workos.data().and_then(|s| s.last_sync),
             now,
         ),
         state_files_status(&snapshots.state, now),
     ];
+    let breaker_alerts =
+        alerts::transition_alerts(&mut chain, config, now, |source| match source {
+            "oura" => snapshots.oura.data().is_some(),
+            _ => snapshots.workos.data().is_some(),
+        });
 
     if write {
         for s in &sources {
             store.record_source(s).context("recording source status")?;
         }
+        chain
+            .save(store, now, config.intervals.health)
+            .context("recording the circuit breakers")?;
         store
             .record_snapshots(&item_snapshots(&snapshots), now)
             .context("recording item snapshots")?;
@@ -262,8 +296,14 @@ pub fn run(
         .punt_counts(now - lookback)
         .context("reading punt counts")?;
 
-    let (findings, monitor_runs, evaluated) =
+    let (mut findings, monitor_runs, evaluated) =
         run_monitors(config, &snapshots, &punts, now.with_timezone(&tz), options);
+    for alert in breaker_alerts {
+        findings.push(alert);
+    }
+    if write && let Some(j) = journal.as_deref_mut() {
+        journal_skips(j, &monitor_runs, now).context("writing the journal")?;
+    }
     if write {
         store
             .clear_stale_acks(&evaluated, &findings.holding)
@@ -289,7 +329,7 @@ pub fn run(
         let degraded = sources.iter().any(|s| s.state == SourceState::Failed)
             || monitor_runs
                 .iter()
-                .any(|m| m.status == MonitorStatus::Skipped);
+                .any(|m| matches!(m.status, MonitorStatus::Skipped | MonitorStatus::Partial));
         let run = RunRecord {
             id: 0,
             started_at: now,
@@ -362,6 +402,7 @@ fn state_files_status(state: &StateSnapshot, now: DateTime<Utc>) -> SourceStatus
         data_as_of: state.focus_modified.ok().copied(),
         last_error: (!problems.is_empty()).then(|| problems.join("; ")),
         updated_at: now,
+        via: None,
     }
 }
 
@@ -393,109 +434,6 @@ fn item_snapshots(s: &Snapshots) -> Vec<ItemSnapshot> {
         }));
     }
     items
-}
-
-/// Runs the selected, enabled monitors whose sources could be read. Returns the findings,
-/// one result per monitor, and the classes whose every source was read (only their
-/// acknowledgements may be cleared).
-fn run_monitors(
-    config: &Config,
-    s: &Snapshots,
-    punts: &[PuntCount],
-    now: DateTime<Tz>,
-    options: &Options,
-) -> (Findings, Vec<MonitorRun>, Vec<AlertClass>) {
-    let at = now.to_utc();
-    let mut findings = Findings::default();
-    let mut runs = Vec::new();
-    let mut evaluated = Vec::new();
-    let mut record = |name: &str, status: MonitorStatus, alerts: usize, detail: String| {
-        runs.push(MonitorRun {
-            monitor: name.to_owned(),
-            ran_at: at,
-            status,
-            alerts: alerts as u32,
-            detail,
-        });
-    };
-    let m = &config.monitors;
-
-    if !(m.health.enabled && options.monitors.health) {
-        record("health", MonitorStatus::Disabled, 0, "disabled".into());
-    } else if let Some(oura) = s.oura.data() {
-        let f = monitors::health::health(oura, now, &m.health.thresholds);
-        record(
-            "health",
-            MonitorStatus::Ok,
-            f.alerts.len(),
-            format!("{} days of Oura data", oura.readiness.len()),
-        );
-        findings.extend(f);
-        evaluated.push(AlertClass::Health);
-    } else {
-        record(
-            "health",
-            MonitorStatus::Skipped,
-            0,
-            format!("Oura unavailable: {}", read_error(&s.oura)),
-        );
-    }
-
-    if !(m.tasks.enabled && options.monitors.tasks) {
-        record("tasks", MonitorStatus::Disabled, 0, "disabled".into());
-    } else {
-        let f = monitors::tasks::tasks(&s.state, s.workos.data(), now, &m.tasks);
-        let mut gaps = Vec::new();
-        if !s.state.commitments_readable() {
-            gaps.push("a commitment file is unreadable".to_owned());
-        }
-        if let Read::Failed(e) = &s.workos {
-            gaps.push(format!("WorkOS unavailable: {e}"));
-        }
-        let n = s.state.commitments().count();
-        let detail = if gaps.is_empty() {
-            format!("{n} commitments checked")
-        } else {
-            format!("{n} commitments checked; {}", gaps.join("; "))
-        };
-        record("tasks", MonitorStatus::Ok, f.alerts.len(), detail);
-        if gaps.is_empty() {
-            evaluated.push(AlertClass::Tasks);
-        }
-        findings.extend(f);
-    }
-
-    if !(m.patterns.enabled && options.monitors.patterns) {
-        record("patterns", MonitorStatus::Disabled, 0, "disabled".into());
-    } else {
-        let input = monitors::patterns::PatternInput {
-            oura: s.oura.data(),
-            workos: s.workos.data(),
-            state: Some(&s.state),
-            punts,
-        };
-        let f = monitors::patterns::patterns(&input, now, &m.patterns);
-        let complete =
-            s.oura.data().is_some() && s.workos.data().is_some() && s.state.commitments_readable();
-        let detail = if complete {
-            "all sources read".to_owned()
-        } else {
-            "some sources unavailable".to_owned()
-        };
-        record("patterns", MonitorStatus::Ok, f.alerts.len(), detail);
-        if complete {
-            evaluated.push(AlertClass::Patterns);
-        }
-        findings.extend(f);
-    }
-    (findings, runs, evaluated)
-}
-
-fn read_error<T>(read: &Read<T>) -> &str {
-    match read {
-        Read::Ok { .. } => "",
-        Read::Missing(e) | Read::Failed(e) => e,
-    }
 }
 
 /// The pipeline for one recipient, then delivery and the journal.

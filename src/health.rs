@@ -16,6 +16,8 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
+use crate::sources::breaker::BreakerState;
+use crate::sources::chain::{Link, LinkView, link_views, source_state};
 use crate::store::{RunRecord, SourceState, SourceStatus};
 
 /// The figures both endpoints report.
@@ -26,6 +28,8 @@ pub struct Snapshot {
     pub last_run: Option<RunRecord>,
     pub run_count: u64,
     pub sources: Vec<SourceStatus>,
+    /// The circuit breaker of every source link that was ever used.
+    pub breakers: Vec<LinkView>,
     pub outbox_pending: u64,
     pub alerts_today: Vec<(crate::alert::Priority, u64)>,
     pub last_poll: Option<DateTime<Utc>>,
@@ -38,13 +42,14 @@ impl Snapshot {
     pub async fn take(app: &Arc<App>, stopping: bool) -> anyhow::Result<Snapshot> {
         let now = app.now();
         let a = Arc::clone(app);
-        let (last_run, run_count, sources, outbox_pending, alerts_today) = app
+        let (last_run, run_count, sources, breakers, outbox_pending, alerts_today) = app
             .store(move |s| -> crate::store::Result<_> {
                 let midnight = crate::status::local_midnight(&a.config, now);
                 Ok((
                     s.last_run()?,
                     s.run_count()?,
                     s.source_statuses()?,
+                    s.breakers()?,
                     s.outbox_pending()?,
                     s.alert_counts(midnight)?,
                 ))
@@ -58,6 +63,7 @@ impl Snapshot {
             last_run,
             run_count,
             sources,
+            breakers: link_views(&breakers, now),
             outbox_pending,
             alerts_today,
             last_poll: app.last_poll(),
@@ -84,12 +90,48 @@ impl Snapshot {
         }
     }
 
+    /// A source's adapter state: for Oura and WorkOS the worst breaker of its links; the
+    /// State files have no breaker (local files), so `open` there means their last read failed.
     fn source_state(&self, name: &str) -> (&'static str, Option<DateTime<Utc>>) {
-        match self.sources.iter().find(|s| s.source == name) {
-            Some(s) if s.state == SourceState::Failed => ("open", s.last_ok),
-            Some(s) => ("closed", s.last_ok),
-            None => ("half_open", None),
+        let status = self.sources.iter().find(|s| s.source == name);
+        let last_ok = status.and_then(|s| s.last_ok);
+        if name == "state_files" {
+            let failed = status.is_some_and(|s| s.state == SourceState::Failed);
+            return (if failed { "open" } else { "closed" }, last_ok);
         }
+        (source_state(&self.breakers, name).as_str(), last_ok)
+    }
+
+    /// Whether the source's last read gave data (through any link).
+    fn source_up(&self, name: &str) -> bool {
+        self.sources
+            .iter()
+            .find(|s| s.source == name)
+            .is_some_and(|s| matches!(s.state, SourceState::Ok | SourceState::Stale))
+    }
+
+    fn links_json(&self, source: &str) -> serde_json::Value {
+        let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let links: serde_json::Map<String, serde_json::Value> = self
+            .breakers
+            .iter()
+            .filter(|v| v.link.source() == source)
+            .map(|v| {
+                let open_until = (v.state != BreakerState::Closed)
+                    .then_some(v.open_until)
+                    .flatten();
+                (
+                    v.link.via().to_owned(),
+                    json!({
+                        "state": v.state.as_str(),
+                        "failures": v.failures,
+                        "open_until": open_until.map(ts),
+                        "last_ok": v.last_ok.map(ts),
+                    }),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(links)
     }
 
     pub fn status(&self) -> &'static str {
@@ -97,6 +139,10 @@ impl Snapshot {
             "stopped"
         } else if self.telegram_state() == "open"
             || self.sources.iter().any(|s| s.state == SourceState::Failed)
+            || self
+                .breakers
+                .iter()
+                .any(|b| b.state != BreakerState::Closed)
             || self.last_run.as_ref().is_some_and(|r| r.status != "ok")
         {
             "degraded"
@@ -109,7 +155,18 @@ impl Snapshot {
         let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         let adapter = |name: &str| {
             let (state, last_ok) = self.source_state(name);
-            json!({"state": state, "last_ok": last_ok.map(ts)})
+            let status = self.sources.iter().find(|s| s.source == name);
+            let mut value = json!({
+                "state": state,
+                "last_ok": last_ok.map(ts),
+                "data": status.map(|s| s.state.as_str()),
+                "data_as_of": status.and_then(|s| s.data_as_of).map(ts),
+                "via": status.and_then(|s| s.via.clone()),
+            });
+            if name != "state_files" {
+                value["links"] = self.links_json(name);
+            }
+            value
         };
         let monitors: serde_json::Map<String, serde_json::Value> = self
             .monitors
@@ -213,14 +270,33 @@ impl Snapshot {
         );
         metric(
             "operator_source_up",
-            "1 when the source's last read worked.",
+            "1 when the source's last read gave data (through any link).",
             "gauge",
             ["oura", "workos", "state_files"]
                 .iter()
                 .map(|s| {
                     (
                         format!("{{source=\"{s}\"}}"),
-                        u8::from(self.source_state(s).0 == "closed").to_string(),
+                        u8::from(self.source_up(s)).to_string(),
+                    )
+                })
+                .collect(),
+        );
+        metric(
+            "operator_breaker_state",
+            "Circuit breaker of each source link: 0 closed, 1 half open, 2 open.",
+            "gauge",
+            Link::ALL
+                .iter()
+                .map(|link| {
+                    let state = self
+                        .breakers
+                        .iter()
+                        .find(|b| b.link == *link)
+                        .map_or(BreakerState::Closed, |b| b.state);
+                    (
+                        format!("{{link=\"{}\"}}", link.name()),
+                        state.severity().to_string(),
                     )
                 })
                 .collect(),

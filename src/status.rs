@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::pipeline::{self, Recipient};
 use crate::render::{ChatView, StatusView};
+use crate::sources::chain::link_views;
 use crate::store::{self, Store};
 
 /// The local midnight that starts `now`'s day in the configured zone, as UTC.
@@ -47,6 +48,7 @@ pub fn gather(
         run_count: store.run_count()?,
         monitors: store.monitor_results()?,
         sources: store.source_statuses()?,
+        breakers: link_views(&store.breakers()?, now),
         alerts_today: store.alert_counts(local_midnight(config, now))?,
         outbox_pending: store.outbox_pending()?,
         chat,

@@ -5,16 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::args::{QuietArgs, SnoozeArgs, parse_quiet, parse_snooze};
 use super::commands::{self, COMMANDS, Invocation};
 use crate::app::App;
 use crate::config::QuietHours;
+use crate::cycle::Read;
 use crate::cycle::Selection;
 use crate::pipeline::{Outcome, Recipient, SnoozeScope, in_quiet_hours};
 use crate::render::{self, Text, quiet_hours_text, snooze_scope_text};
-use crate::sources::oura::OuraCache;
+use crate::sources::chain::{self, ChainState, Ctx, Env};
 use crate::sources::state_files::StateFiles;
 use crate::sources::{OuraSnapshot, StateSnapshot};
 
@@ -133,14 +134,8 @@ fn stale_note(t: &mut Text, at: DateTime<Utc>, why: &str) {
 async fn readiness(app: &Arc<App>) -> Text {
     let now = app.now();
     let local = now.with_timezone(&app.config.timezone);
-    let path = app.config.adapters.oura.cache_db_path.clone();
-    let today = local.date_naive();
-    let live: Result<OuraSnapshot, String> = read_with_timeout(move || {
-        OuraCache::open(&path)
-            .and_then(|c| c.read(today - Duration::days(35), today))
-            .map_err(|e| e.to_string())
-    })
-    .await;
+    let a = Arc::clone(app);
+    let live: Result<OuraSnapshot, String> = read_with_timeout(move || read_oura(&a, now)).await;
     match live {
         Ok(oura) => render::readiness(&oura, local),
         Err(why) => match app
@@ -154,6 +149,26 @@ async fn readiness(app: &Arc<App>) -> Text {
             }
             None => plain(&format!("Oura data is unavailable: {why}.")),
         },
+    }
+}
+
+/// Oura through its chain (cache, then the API responses the state database keeps for the
+/// health interval, then the API itself), with the breakers shared with the cycles.
+fn read_oura(app: &App, now: DateTime<Utc>) -> Result<OuraSnapshot, String> {
+    let mut chain = ChainState::load(&app.lock_store(), now).map_err(|e| e.to_string())?;
+    let env = Env::standard();
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+        env: &env,
+    };
+    let (read, _) = chain::read_oura(&mut chain, &ctx);
+    if let Err(e) = chain.save(&mut app.lock_store(), now, app.config.intervals.health) {
+        tracing::warn!(error = %e, "cannot record the Oura read's breaker state");
+    }
+    match read {
+        Read::Ok { data, .. } => Ok(data),
+        other => Err(other.error().unwrap_or("unavailable").to_owned()),
     }
 }
 

@@ -8,6 +8,8 @@ use super::{Text, human_duration};
 use crate::alert::Priority;
 use crate::config::QuietHours;
 use crate::pipeline::{Snooze, SnoozeScope};
+use crate::sources::breaker::BreakerState;
+use crate::sources::chain::LinkView;
 use crate::store::{MonitorRun, RunRecord, SourceStatus};
 
 /// Everything `/status` shows, gathered from the state database (and the daemon when running).
@@ -22,6 +24,8 @@ pub struct StatusView {
     pub run_count: u64,
     pub monitors: Vec<MonitorRun>,
     pub sources: Vec<SourceStatus>,
+    /// The circuit breaker of every source link that was ever used.
+    pub breakers: Vec<LinkView>,
     pub alerts_today: Vec<(Priority, u64)>,
     pub outbox_pending: u64,
     pub chat: Option<ChatView>,
@@ -61,6 +65,47 @@ pub fn snooze_scope_text(scope: &SnoozeScope) -> String {
         SnoozeScope::All => "all non-critical alerts".to_owned(),
         SnoozeScope::Class(c) => format!("{c} alerts"),
         SnoozeScope::Key(k) => k.clone(),
+    }
+}
+
+/// "Oura API breaker: open until Fri 10:05 (3 failures since Fri 09:45; last: HTTP 500)".
+pub fn breaker_line(b: &LinkView, now: DateTime<Utc>, tz: Tz) -> String {
+    let mut line = format!(
+        "{} breaker: {}",
+        b.link.label(),
+        breaker_state_text(b.state)
+    );
+    match b.state {
+        BreakerState::Closed if b.failures == 0 => {
+            if let Some(ok) = b.last_ok {
+                line.push_str(&format!(", last ok {}", ago(now, ok)));
+            }
+            return line;
+        }
+        BreakerState::Closed => {}
+        BreakerState::Open => {
+            if let Some(until) = b.open_until {
+                line.push_str(&format!(" until {}", local(until, tz)));
+            }
+        }
+        BreakerState::HalfOpen => line.push_str(" (next read is a trial)"),
+    }
+    let since = b
+        .since
+        .map(|t| format!(" since {}", local(t, tz)))
+        .unwrap_or_default();
+    line.push_str(&format!(" — {} failure(s) in a row{since}", b.failures));
+    if let Some(err) = &b.last_error {
+        line.push_str(&format!("; last: {err}"));
+    }
+    line
+}
+
+fn breaker_state_text(s: BreakerState) -> &'static str {
+    match s {
+        BreakerState::Closed => "closed",
+        BreakerState::Open => "open",
+        BreakerState::HalfOpen => "half open",
     }
 }
 
@@ -110,6 +155,9 @@ pub fn status(v: &StatusView) -> Text {
     }
     for s in &v.sources {
         t.text(&format!("{}: ", s.source)).bold(s.state.as_str());
+        if let Some(via) = &s.via {
+            t.text(&format!(" via {via}"));
+        }
         let fresh = s
             .data_as_of
             .map(|d| format!(", data {}", ago(v.now, d)))
@@ -123,6 +171,9 @@ pub fn status(v: &StatusView) -> Text {
             t.text(" — ").italic(err);
         }
         t.newline();
+        for b in v.breakers.iter().filter(|b| b.link.source() == s.source) {
+            t.line(&format!("  {}", breaker_line(b, v.now, v.timezone)));
+        }
     }
 
     t.newline().heading("Alerts today");
@@ -203,9 +254,28 @@ pub fn status_json(v: &StatusView) -> serde_json::Value {
                 s.source.clone(),
                 serde_json::json!({
                     "state": s.state.as_str(),
+                    "via": s.via,
                     "last_ok": s.last_ok.map(ts),
                     "data_as_of": s.data_as_of.map(ts),
                     "last_error": s.last_error,
+                }),
+            )
+        })
+        .collect();
+    let breakers: serde_json::Map<String, serde_json::Value> = v
+        .breakers
+        .iter()
+        .map(|b| {
+            (
+                b.link.name().to_owned(),
+                serde_json::json!({
+                    "state": b.state.as_str(),
+                    "failures": b.failures,
+                    "since": b.since.map(ts),
+                    "open_until": b.open_until.map(ts),
+                    "last_ok": b.last_ok.map(ts),
+                    "last_failure": b.last_failure.map(ts),
+                    "last_error": b.last_error,
                 }),
             )
         })
@@ -229,6 +299,7 @@ pub fn status_json(v: &StatusView) -> serde_json::Value {
         "run_count": v.run_count,
         "monitors": monitors,
         "sources": sources,
+        "breakers": breakers,
         "alerts_today": alerts_today,
         "outbox_pending": v.outbox_pending,
     })

@@ -1,11 +1,18 @@
-//! Read-only data sources: the Oura cache, the WorkOS cache and the State files.
+//! Read-only data sources: the Oura cache and API, the WorkOS cache and Postgres, and the
+//! State files; the fallback chains with their circuit breakers (`chain`, `breaker`).
 //!
 //! Each source turns another program's files into the typed snapshots below, reading only the
 //! window the monitors need (queries are by indexed `day` / timestamps, never whole
 //! histories). Sources never write what they read and never read Operator's own state
 //! database. Errors say whether retrying can help ([`SourceError::is_transient`]).
 
+pub mod block;
+pub mod breaker;
+pub mod chain;
+pub mod fault;
 pub mod oura;
+pub mod oura_api;
+pub mod postgres;
 pub mod schema;
 pub mod state_files;
 pub mod workos;

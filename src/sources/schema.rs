@@ -1,4 +1,5 @@
-//! The foreign SQLite schemas Operator reads: the Oura cache and the WorkOS cache.
+//! The foreign schemas Operator reads: the Oura cache and the WorkOS cache (SQLite), and
+//! the WorkOS Postgres database (`workos_pg`).
 //!
 //! This module owns both sides of those schemas:
 //! - **writers for fixtures** (the demo and the tests): [`create_oura_cache`],
@@ -13,6 +14,7 @@
 pub mod docs;
 pub(crate) mod reader;
 mod workos_ddl;
+pub mod workos_pg;
 
 use std::path::Path;
 

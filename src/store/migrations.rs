@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE dedup_ledger (
     recipient TEXT NOT NULL,
     dedup_key TEXT NOT NULL,
@@ -123,7 +124,35 @@ CREATE TABLE deliveries (
     priority  TEXT NOT NULL
 );
 CREATE INDEX deliveries_by_time ON deliveries (at);
-"#];
+"#,
+    // 2: circuit breakers per source link, the Oura API response cache, and which link
+    // served each source.
+    r#"
+CREATE TABLE breakers (
+    name           TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL,
+    opened_at      INTEGER,
+    open_until     INTEGER,
+    open_period_s  INTEGER NOT NULL DEFAULT 0,
+    trial_failures INTEGER NOT NULL DEFAULT 0,
+    last_ok        INTEGER,
+    last_failure   INTEGER,
+    last_error     TEXT,
+    alerted_open   INTEGER NOT NULL DEFAULT 0,
+    updated_at     INTEGER NOT NULL
+);
+
+CREATE TABLE api_cache (
+    key        TEXT PRIMARY KEY,
+    body       TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX api_cache_by_expiry ON api_cache (expires_at);
+
+ALTER TABLE source_status ADD COLUMN via TEXT;
+"#,
+];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

@@ -1,19 +1,22 @@
 //! Operator's own state database (SQLite, WAL, file mode 0600): the dedup ledger, snoozes,
 //! acknowledgements and quiet-hour settings per recipient, alerts held for the morning digest,
 //! the delivery outbox, item snapshots and punts (for procrastination), run history,
-//! per-monitor and per-source results, and counters.
+//! per-monitor and per-source results, counters, the circuit breakers of the source links
+//! and the Oura API response cache.
 //!
 //! Only this module writes the state database. Times are stored as UTC unix seconds.
 //! Schema changes are embedded migrations keyed on `PRAGMA user_version`.
 //! A [`Store`] owns one connection; callers that share it across tasks wrap it in a mutex and
 //! use it from blocking code only.
 
+mod breakers;
 mod chat;
 mod migrations;
 mod outbox;
 mod runs;
 mod snapshots;
 
+pub use breakers::BreakerRow;
 pub use outbox::{OutboxRow, OutboxStatus};
 pub use runs::{MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus};
 pub use snapshots::{ItemSnapshot, punt_reason};

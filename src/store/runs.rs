@@ -17,7 +17,7 @@ pub struct RunRecord {
     pub trigger: String,
     pub alerts: u32,
     pub delivered: u32,
-    /// `ok` or `degraded` (some source or monitor failed).
+    /// `ok` or `degraded` (some source failed or some checks were skipped).
     pub status: String,
     pub error: Option<String>,
 }
@@ -25,6 +25,8 @@ pub struct RunRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonitorStatus {
     Ok,
+    /// Ran without one of its sources: the checks that need it were skipped.
+    Partial,
     /// Its source could not be read: the monitor did not run.
     Skipped,
     Disabled,
@@ -34,6 +36,7 @@ impl MonitorStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             MonitorStatus::Ok => "ok",
+            MonitorStatus::Partial => "partial",
             MonitorStatus::Skipped => "skipped",
             MonitorStatus::Disabled => "disabled",
         }
@@ -42,6 +45,7 @@ impl MonitorStatus {
     fn parse(s: &str) -> MonitorStatus {
         match s {
             "ok" => MonitorStatus::Ok,
+            "partial" => MonitorStatus::Partial,
             "disabled" => MonitorStatus::Disabled,
             _ => MonitorStatus::Skipped,
         }
@@ -98,8 +102,11 @@ pub struct SourceStatus {
     pub last_ok: Option<DateTime<Utc>>,
     /// How fresh the source's data is (its own last sync time).
     pub data_as_of: Option<DateTime<Utc>>,
+    /// Why it failed, or (when it was served) what failed on the way.
     pub last_error: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// The link that served the data (`cache`, `api`, `postgres`); `None` when nothing did.
+    pub via: Option<String>,
 }
 
 impl Store {
@@ -132,19 +139,21 @@ impl Store {
     /// Records a source's state; `last_ok` is kept from before when this read failed.
     pub fn record_source(&mut self, status: &SourceStatus) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO source_status (source, state, last_ok, data_as_of, last_error, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO source_status (source, state, last_ok, data_as_of, last_error, updated_at, via)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (source) DO UPDATE SET state = excluded.state,
                  last_ok = COALESCE(excluded.last_ok, source_status.last_ok),
                  data_as_of = COALESCE(excluded.data_as_of, source_status.data_as_of),
-                 last_error = excluded.last_error, updated_at = excluded.updated_at",
+                 last_error = excluded.last_error, updated_at = excluded.updated_at,
+                 via = excluded.via",
             params![
                 status.source,
                 status.state.as_str(),
                 status.last_ok.map(to_ts),
                 status.data_as_of.map(to_ts),
                 status.last_error,
-                to_ts(status.updated_at)
+                to_ts(status.updated_at),
+                status.via
             ],
         )?;
         Ok(())
@@ -219,7 +228,7 @@ impl Store {
 
     pub fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT source, state, last_ok, data_as_of, last_error, updated_at FROM source_status ORDER BY source",
+            "SELECT source, state, last_ok, data_as_of, last_error, updated_at, via FROM source_status ORDER BY source",
         )?;
         let rows = stmt.query_map([], |row| {
             Ok(SourceStatus {
@@ -229,6 +238,7 @@ impl Store {
                 data_as_of: row.get::<_, Option<i64>>(3)?.map(from_ts),
                 last_error: row.get(4)?,
                 updated_at: from_ts(row.get(5)?),
+                via: row.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

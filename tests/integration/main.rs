@@ -10,6 +10,7 @@ mod launchd_tests;
 mod monitor_tests;
 mod pipeline_tests;
 mod reliability_tests;
+mod resilience_tests;
 mod sources_tests;
 mod store_tests;
 mod support;

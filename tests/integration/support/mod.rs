@@ -2,6 +2,7 @@
 //! and the fake Telegram Bot API server.
 
 pub mod fake_telegram;
+pub mod postgres;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
