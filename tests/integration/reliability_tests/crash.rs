@@ -88,7 +88,7 @@ async fn world(seed: u64, kills: usize) -> (usize, usize, usize, usize) {
     let rng = &mut rng;
     let mut sigterms = 0;
     let chats = [101, 102, 103, 104];
-    let mut rig = Rig::new(&chats, &[SETTINGS_CHAT], "low");
+    let mut rig = Rig::new(&chats, &[SETTINGS_CHAT], "low").await;
     rig.world.no_quiet_hours();
 
     // Settings that must survive every crash.

@@ -30,13 +30,17 @@ pub struct Rig {
     pub health: String,
     /// Every daemon's stderr, one file per start, kept for the secret scan.
     pub stderr_files: Vec<PathBuf>,
+    /// The loopback Oura API the daemons' token is used against (never the real one).
+    _oura_api: wiremock::MockServer,
 }
 
 impl Rig {
     /// A rig pushing alerts of `min_priority` and above to `chats`; `extra_allowed` may send
     /// commands but gets no pushes. Must run inside a tokio runtime (the fake is a task).
-    pub fn new(chats: &[i64], extra_allowed: &[i64], min_priority: &str) -> Rig {
+    pub async fn new(chats: &[i64], extra_allowed: &[i64], min_priority: &str) -> Rig {
         let world = DemoWorld::new(Utc::now());
+        let oura_api = crate::support::empty_oura_api().await;
+        world.point_oura_api_at(&oura_api.uri());
         let fake = FakeTelegram::start(TOKEN);
         let mut allowed = chats.to_vec();
         allowed.extend_from_slice(extra_allowed);
@@ -63,6 +67,7 @@ impl Rig {
             chats: chats.to_vec(),
             health,
             stderr_files: Vec::new(),
+            _oura_api: oura_api,
         }
     }
 

@@ -12,7 +12,7 @@ const BLOCKED: i64 = 303;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_storm_of_telegram_faults_loses_nothing_and_the_daemon_recovers() {
-    let mut rig = Rig::new(&[301, 302, BLOCKED], &[], "high");
+    let mut rig = Rig::new(&[301, 302, BLOCKED], &[], "high").await;
     rig.world.no_quiet_hours();
     // Sends time out after 2 s, so a 3 s stall is a timeout.
     let text = std::fs::read_to_string(&rig.world.files.config).unwrap();

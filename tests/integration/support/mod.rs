@@ -58,7 +58,10 @@ impl DemoWorld {
         let dir = tempfile::tempdir().unwrap();
         let files = DemoFiles::new(dir.path());
         demo::generate(&files, now, Scale::ONE).unwrap();
-        DemoWorld { dir, files }
+        let world = DemoWorld { dir, files };
+        // Never the real Oura API: a test that sets a token talks to loopback only.
+        world.point_oura_api_at("http://127.0.0.1:9");
+        world
     }
 
     pub fn config_arg(&self) -> String {
@@ -93,6 +96,17 @@ impl DemoWorld {
             "the demo config's telegram block changed shape"
         );
         std::fs::write(&self.files.config, replaced).unwrap();
+    }
+
+    /// Sets `adapters.oura.api_base_url` (the API fallback and `daily_stress`).
+    pub fn point_oura_api_at(&self, url: &str) {
+        let text = std::fs::read_to_string(&self.files.config).unwrap();
+        let text = text.replace(
+            "    fallback_api: false\n",
+            &format!("    fallback_api: false\n    api_base_url: \"{url}\"\n"),
+        );
+        let text = keep_one_oura_api_url(&text, url);
+        std::fs::write(&self.files.config, text).unwrap();
     }
 
     /// Turns the health endpoint on at `bind`.
@@ -174,4 +188,31 @@ impl LogCapture {
 pub fn free_loopback_addr() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().to_string()
+}
+
+/// Keeps only the last `api_base_url` line for the Oura block (a world re-pointed twice).
+fn keep_one_oura_api_url(text: &str, url: &str) -> String {
+    let wanted = format!("    api_base_url: \"{url}\"");
+    text.lines()
+        .filter(|l| !l.starts_with("    api_base_url: ") || *l == wanted)
+        .fold(String::new(), |mut acc, l| {
+            acc.push_str(l);
+            acc.push('\n');
+            acc
+        })
+}
+
+/// A loopback Oura API that answers every collection with no documents.
+pub async fn empty_oura_api() -> wiremock::MockServer {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"data": [], "next_token": null})),
+        )
+        .mount(&server)
+        .await;
+    server
 }
