@@ -65,10 +65,11 @@ pub fn with_oura_api(world: &DemoWorld, base: &str, token: &str) {
         &[(
             "    fallback_api: false\n    api_timeout_seconds: 10\n",
             &format!(
-                "    fallback_api: true\n    api_timeout_seconds: 1\n    access_token: \"{token}\"\n    api_base_url: \"{base}\"\n"
+                "    fallback_api: true\n    api_timeout_seconds: 1\n    access_token: \"{token}\"\n"
             ),
         )],
     );
+    world.point_oura_api_at(base);
 }
 
 /// The state database and journal of a world, kept open across cycles.

@@ -101,12 +101,27 @@ impl DemoWorld {
     /// Sets `adapters.oura.api_base_url` (the API fallback and `daily_stress`).
     pub fn point_oura_api_at(&self, url: &str) {
         let text = std::fs::read_to_string(&self.files.config).unwrap();
-        let text = text.replace(
-            "    fallback_api: false\n",
-            &format!("    fallback_api: false\n    api_base_url: \"{url}\"\n"),
-        );
-        let text = keep_one_oura_api_url(&text, url);
-        std::fs::write(&self.files.config, text).unwrap();
+        let line = format!("    api_base_url: \"{url}\"");
+        let mut found = false;
+        let mut out: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("    api_base_url: ") {
+                    found = true;
+                    line.clone()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect();
+        if !found {
+            let at = out
+                .iter()
+                .position(|l| l == "    type: \"mcp_cache\"")
+                .expect("the demo config's oura block");
+            out.insert(at + 1, line);
+        }
+        std::fs::write(&self.files.config, out.join("\n") + "\n").unwrap();
     }
 
     /// Turns the health endpoint on at `bind`.
@@ -188,18 +203,6 @@ impl LogCapture {
 pub fn free_loopback_addr() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().to_string()
-}
-
-/// Keeps only the last `api_base_url` line for the Oura block (a world re-pointed twice).
-fn keep_one_oura_api_url(text: &str, url: &str) -> String {
-    let wanted = format!("    api_base_url: \"{url}\"");
-    text.lines()
-        .filter(|l| !l.starts_with("    api_base_url: ") || *l == wanted)
-        .fold(String::new(), |mut acc, l| {
-            acc.push_str(l);
-            acc.push('\n');
-            acc
-        })
 }
 
 /// A loopback Oura API that answers every collection with no documents.
