@@ -29,21 +29,26 @@ async fn start() -> Daemon {
     world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT], &[]);
     let health = free_loopback_addr();
     world.enable_health(&health);
-    let child = Command::new(operator_bin())
-        .args(["--config", &world.config_arg(), "run"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let child = spawn_daemon(&world, Stdio::piped());
     Daemon {
         world,
         fake,
         health,
         child,
     }
+}
+
+/// `operator run` on `world`'s config, with a clean environment.
+fn spawn_daemon(world: &DemoWorld, stderr: Stdio) -> Child {
+    Command::new(operator_bin())
+        .args(["--config", &world.config_arg(), "run"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
 }
 
 async fn signal(child: &Child, name: &str) {
@@ -212,15 +217,7 @@ async fn starts_without_telegram_runs_the_monitors_and_connects_when_it_appears(
     world.enable_telegram(&format!("http://{telegram_addr}"), TOKEN, &[CHAT], &[]);
     let health = free_loopback_addr();
     world.enable_health(&health);
-    let mut child = Command::new(operator_bin())
-        .args(["--config", &world.config_arg(), "run"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_daemon(&world, Stdio::null());
 
     // Telegram's port is closed: the daemon still runs its first cycle and serves /health.
     let client = reqwest::Client::new();
