@@ -78,7 +78,12 @@ fn oura(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> OuraAdapter {
 fn workos(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> WorkosAdapter {
     let kind = kind(ctx, &mut s, "mcp_postgres");
     let url_path = s.key_path("database_url");
-    let database_url = s.secret(ctx, "database_url", (ctx.env)("WORKOS_DATABASE_URL"));
+    // DATA_SOURCES: `WORKOS_DATABASE_URL`, or `DATABASE_URL`, when the key is absent.
+    let env_url = [(ctx.env)("WORKOS_DATABASE_URL"), (ctx.env)("DATABASE_URL")]
+        .into_iter()
+        .flatten()
+        .find(|u| !u.trim().is_empty());
+    let database_url = s.secret(ctx, "database_url", env_url);
     if let Some(url) = &database_url {
         let scheme_ok = ["postgres://", "postgresql://"]
             .iter()

@@ -795,3 +795,33 @@ fn odd_inputs_are_problems_not_panics() {
         assert!(load_with(yaml, &design_env()).is_err(), "{yaml:?} loaded");
     }
 }
+
+#[test]
+fn the_database_url_falls_back_to_database_url_when_the_key_is_absent() {
+    let text = "alerters:\n  telegram:\n    enabled: false\n";
+    let mut env = HashMap::from([("THANOS_ROOT", "/thanos"), ("HOME", "/home/me")]);
+    let none = load_with(text, &env).unwrap();
+    assert!(none.adapters.workos.database_url.is_none());
+    env.insert("DATABASE_URL", "postgres://u:pw@db.example/x");
+    let from_generic = load_with(text, &env).unwrap();
+    assert_eq!(
+        from_generic
+            .adapters
+            .workos
+            .database_url
+            .as_ref()
+            .map(|s| s.expose()),
+        Some("postgres://u:pw@db.example/x")
+    );
+    env.insert("WORKOS_DATABASE_URL", DB_URL);
+    let preferred = load_with(text, &env).unwrap();
+    assert_eq!(
+        preferred
+            .adapters
+            .workos
+            .database_url
+            .as_ref()
+            .map(|s| s.expose()),
+        Some(DB_URL)
+    );
+}
