@@ -86,19 +86,13 @@ pub async fn startup(bin: &Path, dir: &Path, scale: u32, runs: usize) -> anyhow:
         let spawned = Instant::now();
         let mut child =
             procs::spawn_daemon(bin, &w.config_path(), &dir.join(format!("startup-{i}.log")))?;
-        eprintln!("startup {i}: spawned {}", child.id());
         let polls = fake
             .wait_for_requests("getupdates", before + 1, WAIT)
             .await
             .map_err(anyhow::Error::msg)?;
         let first = polls.get(before).context("the first getUpdates")?;
         samples.push(first.at.saturating_duration_since(spawned));
-        eprintln!(
-            "startup {i}: first poll after {:?}",
-            first.at.saturating_duration_since(spawned)
-        );
         procs::stop(&mut child)?;
-        eprintln!("startup {i}: stopped");
     }
     fake.shutdown().await;
     Ok(samples)
@@ -248,6 +242,8 @@ pub async fn commands(
 pub struct Idle {
     pub rss_mib: f64,
     pub peak_mib: Option<f64>,
+    /// `anon MiB + file MiB` where the OS tells them apart.
+    pub split: Option<(f64, f64)>,
     pub cpu_ms: f64,
     pub window_s: f64,
 }
@@ -278,6 +274,10 @@ pub async fn idle(
         out.push(Idle {
             rss_mib: m.rss_kib as f64 / 1024.0,
             peak_mib: m.peak_kib.map(|k| k as f64 / 1024.0),
+            split: m
+                .anon_kib
+                .zip(m.file_kib)
+                .map(|(a, f)| (a as f64 / 1024.0, f as f64 / 1024.0)),
             cpu_ms: used.as_secs_f64() * 1000.0,
             window_s: elapsed,
         });

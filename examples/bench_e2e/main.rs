@@ -155,10 +155,13 @@ async fn daemons(
     for (scale, i) in scales.iter().zip(idle) {
         let share = i.cpu_ms / (i.window_s * 1000.0) * 100.0;
         println!(
-            "{scale}×: RSS {:.1} MiB (peak {}), CPU {:.0} ms in {:.0} s = {share:.3} % of a core",
+            "{scale}×: RSS {:.1} MiB (peak {}{}), CPU {:.0} ms in {:.0} s = {share:.3} % of a core",
             i.rss_mib,
             i.peak_mib
                 .map_or("n/a".to_owned(), |p| format!("{p:.1} MiB")),
+            i.split.map_or(String::new(), |(a, f)| format!(
+                "; {a:.1} MiB private + {f:.1} MiB file-backed, mostly code"
+            )),
             i.cpu_ms,
             i.window_s
         );

@@ -56,6 +56,9 @@ pub fn stop(child: &mut Child) -> anyhow::Result<()> {
 pub struct Memory {
     pub rss_kib: u64,
     pub peak_kib: Option<u64>,
+    /// Of the RSS: private memory (heap, stacks) and file pages (mostly the binary's code).
+    pub anon_kib: Option<u64>,
+    pub file_kib: Option<u64>,
 }
 
 pub fn memory(pid: u32) -> anyhow::Result<Memory> {
@@ -70,6 +73,8 @@ pub fn memory(pid: u32) -> anyhow::Result<Memory> {
         return Ok(Memory {
             rss_kib: field("VmRSS:").context("no VmRSS in /proc status")?,
             peak_kib: field("VmHWM:"),
+            anon_kib: field("RssAnon:"),
+            file_kib: field("RssFile:"),
         });
     }
     let out = Command::new("ps")
@@ -79,6 +84,8 @@ pub fn memory(pid: u32) -> anyhow::Result<Memory> {
     Ok(Memory {
         rss_kib: rss,
         peak_kib: None,
+        anon_kib: None,
+        file_kib: None,
     })
 }
 
