@@ -30,3 +30,9 @@ cargo clippy --locked --all-targets -- -D warnings
 
 echo "== cargo test"
 cargo test --locked --all-targets
+
+# Each criterion benchmark once, as a test, so the benches keep compiling and running. The
+# dev profile reuses the test build above (release with LTO would add minutes on 2 cores);
+# scripts/bench.sh runs them for real.
+echo "== cargo bench in test mode"
+cargo bench --locked --profile dev --benches -- --test

@@ -644,8 +644,8 @@ logging:
 }
 
 /// Records the punted commitment's history (three due-date moves this week) in Operator's
-/// own snapshots, as earlier cycles would have.
-fn seed_punt_history(config: &Config, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// own snapshots, as earlier cycles would have (`operator demo` and the benchmarks).
+pub fn seed_punt_history(config: &Config, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut store = Store::open(&config.state.db_path)?;
     let today = now.with_timezone(&DEMO_TZ).date_naive();
     for (days_ago, due_offset) in [(6, -4), (4, -2), (2, -1), (1, 0)] {

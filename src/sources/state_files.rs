@@ -5,10 +5,12 @@
 //! to the base directory ([`resolve_inside`]) and a size cap on reads. Each file is judged
 //! on its own: a missing file is [`FileRead::Missing`], an unreadable, oversized, escaping or
 //! invalid one is [`FileRead::Corrupt`] with the reason. The text parsers are pure and live
-//! in `json` and `markdown`. Never writes anything and never panics on file content.
+//! in `json` and `markdown`; `memo` reuses the last parse of a JSON file whose text has not
+//! changed. Never writes anything and never panics on file content.
 
 mod json;
 mod markdown;
+mod memo;
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
@@ -51,14 +53,14 @@ impl StateFiles {
         StateSnapshot {
             commitment_data: self
                 .read_text(COMMITMENT_DATA_FILE)
-                .and_then_parse(parse_commitment_data),
+                .and_then_parse(|t| memo::COMMITMENT_DATA.parse(t, parse_commitment_data)),
             commitments_md: self
                 .read_text(COMMITMENTS_MD_FILE)
                 .and_then_parse(|t| Ok(parse_commitments_md(t))),
             focus_modified: self.modified(CURRENT_FOCUS_FILE),
             brain_dumps: self
                 .read_text(BRAIN_DUMPS_FILE)
-                .and_then_parse(parse_brain_dumps),
+                .and_then_parse(|t| memo::BRAIN_DUMPS.parse(t, parse_brain_dumps)),
         }
     }
 

@@ -190,3 +190,26 @@ async fn a_stalled_answer_arrives_late_but_the_message_is_already_sent() {
     assert!(answer.is_ok(), "{answer:?}");
     assert!(start.elapsed() >= Duration::from_secs(3));
 }
+
+#[tokio::test(start_paused = true)]
+async fn flood_limits_when_enforced_refuse_a_second_message_within_a_second() {
+    let (fake, bot) = started();
+    fake.enforce_rate_limits(crate::support::fake_telegram::RateLimits::TELEGRAM);
+
+    let first = bot.send_message(ChatId(CHAT), "one").await;
+    let too_soon = bot.send_message(ChatId(CHAT), "two").await;
+    tokio::time::advance(Duration::from_secs(1)).await;
+    let later = bot.send_message(ChatId(CHAT), "three").await;
+
+    assert!(first.is_ok() && later.is_ok(), "{first:?} {later:?}");
+    assert!(
+        matches!(too_soon, Err(RequestError::RetryAfter(s)) if s.seconds() == 1),
+        "{too_soon:?}"
+    );
+    assert_eq!(fake.rate_limited(), (1, 2), "(refused, accepted)");
+    assert_eq!(
+        fake.messages(CHAT).len(),
+        2,
+        "the refused message was not sent"
+    );
+}

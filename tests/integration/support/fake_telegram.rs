@@ -11,10 +11,12 @@
 //!
 //! Where the fake is stricter than Telegram (a bare `&`, an unknown `&name;`,
 //! `<a>` without `href`, text length counted in UTF-16 units) it says so in
-//! `html` and `validate`; strictness there only ever rejects more.
+//! `html` and `validate`; strictness there only ever rejects more. Telegram's flood limits
+//! (1 message/s per chat, 30/s in all) are enforced only when asked (`limits`).
 
 mod html;
 mod json;
+mod limits;
 mod methods;
 mod reply;
 mod server;
@@ -29,6 +31,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 
 pub use html::parse as parse_html;
+pub use limits::RateLimits;
 use state::Shared;
 
 /// A failure to inject, consumed by one matching request (FIFO per method,
@@ -169,6 +172,21 @@ impl FakeTelegram {
     /// Drops every scripted fault not consumed yet.
     pub fn clear_faults(&self) {
         self.shared.lock().clear_faults();
+    }
+
+    /// Enforces Telegram's flood limits from now on: a `sendMessage` or `editMessageText`
+    /// over `limits` gets 429 with `retry_after` (counted by [`FakeTelegram::rate_limited`]).
+    pub fn enforce_rate_limits(&self, limits: RateLimits) {
+        self.shared.lock().limiter = Some(limits::Limiter::new(limits));
+    }
+
+    /// Messages refused with 429 by the flood limits, and messages they admitted.
+    pub fn rate_limited(&self) -> (u64, u64) {
+        self.shared
+            .lock()
+            .limiter
+            .as_ref()
+            .map_or((0, 0), |l| (l.refused, l.accepted))
     }
 
     /// Caps how long one `getUpdates` may wait, whatever its `timeout` (default 50 s).

@@ -106,6 +106,11 @@ async fn dispatch(shared: &Shared, method: &str, params: &Value, at: Instant) ->
     if method == "getupdates" {
         return updates::get_updates(shared, params, at).await;
     }
+    // Bound first: the state lock must be released before `finish` records the request.
+    let admitted = shared.lock().admit(method, params, at);
+    if let Err(refused) = admitted {
+        return finish(shared, method, params, at, Reply::Fail(refused));
+    }
     let result = methods::handle(&mut shared.lock(), shared.bot_id, method, params);
     let reply = result.map_or_else(
         || Reply::Fail(ApiFailure::new(404, "Not Found")),

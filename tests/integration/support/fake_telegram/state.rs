@@ -14,6 +14,8 @@ use tokio::sync::Notify;
 use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+use super::limits::{self, Limiter};
+use super::methods::int_param;
 use super::reply::ApiFailure;
 use super::validate::Formatted;
 use super::{Fault, Recorded, SentMessage};
@@ -146,6 +148,8 @@ pub struct State {
     faults: HashMap<String, VecDeque<Fault>>,
     pub requests: Vec<Recorded>,
     pub max_poll: Duration,
+    /// Telegram's flood limits, when a benchmark or test turns them on.
+    pub limiter: Option<Limiter>,
 }
 
 impl Default for State {
@@ -166,6 +170,7 @@ impl Default for State {
             faults: HashMap::new(),
             requests: Vec::new(),
             max_poll: DEFAULT_MAX_POLL,
+            limiter: None,
         }
     }
 }
@@ -184,6 +189,17 @@ impl State {
             return Err(ApiFailure::chat_not_found());
         }
         Ok(())
+    }
+
+    /// Applies the flood limits (when on) to a message-sending request arriving `at`.
+    pub fn admit(&mut self, method: &str, params: &Value, at: Instant) -> Result<(), ApiFailure> {
+        let (Some(limiter), true) = (self.limiter.as_mut(), limits::is_paced(method)) else {
+            return Ok(());
+        };
+        match int_param(params, "chat_id") {
+            Some(chat) => limiter.admit(chat, at),
+            None => Ok(()),
+        }
     }
 
     pub fn chat_mut(&mut self, chat_id: i64) -> &mut ChatLog {
