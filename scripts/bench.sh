@@ -65,9 +65,9 @@ machine() {
 # estimate on stdout ("time: [low median high]"): one line per benchmark with the median.
 criterion_summary() {
     awk '/^Benchmarking .*: Analyzing/ { name = $2; sub(/:$/, "", name) }
-         /time: *\[/ { s = $0; sub(/.*time: *\[/, "", s); sub(/\].*/, "", s); split(s, a, " ");
+         /time: *\[/ && !/%/ { s = $0; sub(/.*time: *\[/, "", s); sub(/\].*/, "", s); split(s, a, " ");
                        printf "%-40s %s %s\n", name, a[3], a[4] }
-         /thrpt: *\[/ { s = $0; sub(/.*thrpt: *\[/, "", s); sub(/\].*/, "", s); split(s, a, " ");
+         /thrpt: *\[/ && !/%/ { s = $0; sub(/.*thrpt: *\[/, "", s); sub(/\].*/, "", s); split(s, a, " ");
                        printf "%-40s %s %s\n", name " (throughput)", a[3], a[4] }'
 }
 
@@ -87,7 +87,12 @@ criterion_summary() {
         echo "== criterion (in-process; medians)"
         extra=()
         [ -n "$quick" ] && extra=(--quick)
-        cargo bench --locked -- ${extra[@]+"${extra[@]}"} 2>&1 | criterion_summary
+        raw="$target/bench/criterion.txt"
+        if ! cargo bench --locked -- ${extra[@]+"${extra[@]}"} >"$raw" 2>&1; then
+            echo "cargo bench failed; its output is in $raw"
+            exit 1
+        fi
+        criterion_summary <"$raw"
     fi
 } | tee "$report"
 

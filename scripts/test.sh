@@ -35,4 +35,4 @@ cargo test --locked --all-targets
 # dev profile reuses the test build above (release with LTO would add minutes on 2 cores);
 # scripts/bench.sh runs them for real.
 echo "== cargo bench in test mode"
-cargo bench --locked --profile dev --benches -- --test
+cargo bench --locked --profile dev -- --test
