@@ -8,6 +8,25 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The most characters of an item's title (a commitment, a task) that an alert or reply
+/// shows: titles come from files other programs (and people) write, and a 100 KB one would
+/// otherwise fill dozens of messages.
+pub const MAX_TITLE_CHARS: usize = 300;
+
+/// `s` cut to at most `max` characters (on a character boundary), ending in "…" when cut.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((end, _)) => {
+            let keep = s[..end]
+                .char_indices()
+                .nth(max.saturating_sub(1))
+                .map_or(end, |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &s[..keep]))
+        }
+    }
+}
+
 /// How urgent an alert is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -234,6 +253,17 @@ impl Findings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_cuts_long_titles_on_a_character_boundary() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("exactly10!", 10), "exactly10!");
+        assert_eq!(clip("eleven chars", 10), "eleven ch…");
+        let hostile = "\u{202E}é🔥<&>".repeat(40_000);
+        let cut = clip(&hostile, MAX_TITLE_CHARS);
+        assert_eq!(cut.chars().count(), MAX_TITLE_CHARS);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn priorities_order_and_parse() {

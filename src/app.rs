@@ -14,9 +14,10 @@ use chrono::{DateTime, Utc};
 
 use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
+use crate::channels::telegram::Pacer;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::cycle::{self, Options, Selection, Snapshots};
+use crate::cycle::{self, CycleFailure, Options, Selection, Snapshots};
 use crate::sources::chain::{ChainState, Env};
 use crate::store::Store;
 
@@ -29,10 +30,14 @@ pub struct App {
     last_poll: Mutex<Option<DateTime<Utc>>>,
     next_cycle: Mutex<Option<DateTime<Utc>>>,
     last_snapshots: Mutex<Option<(DateTime<Utc>, Snapshots)>>,
+    cycle_failure: Mutex<Option<CycleFailure>>,
     notifier: Option<Box<dyn Notifier>>,
     cycle_gate: tokio::sync::Mutex<()>,
     /// Woken when new rows are queued in the outbox, so the sender does not wait for its tick.
     pub outbox_wake: tokio::sync::Notify,
+    /// Turns for every message written to Telegram (pushed alerts, replies, edits), so that
+    /// together they keep Telegram's limits.
+    pub telegram_pacer: Pacer,
 }
 
 impl App {
@@ -66,9 +71,11 @@ impl App {
             last_poll: Mutex::new(None),
             next_cycle: Mutex::new(None),
             last_snapshots: Mutex::new(None),
+            cycle_failure: Mutex::new(None),
             notifier,
             cycle_gate: tokio::sync::Mutex::new(()),
             outbox_wake: tokio::sync::Notify::new(),
+            telegram_pacer: Pacer::new(),
         })
     }
 
@@ -157,10 +164,59 @@ impl App {
             )
         })
         .await
-        .context("check cycle task failed")??;
+        .context("check cycle task failed")
+        .and_then(|r| r);
+        let report = match report {
+            Ok(report) => report,
+            Err(e) => {
+                self.note_cycle_failed(&e);
+                return Err(e);
+            }
+        };
+        if let Some(failure) = lock(&self.cycle_failure).take() {
+            tracing::info!(
+                failed_cycles = failure.consecutive,
+                since = %failure.since,
+                "check cycles complete again"
+            );
+        }
         *lock(&self.last_snapshots) = Some((report.started_at, report.snapshots.clone()));
         self.outbox_wake.notify_one();
         Ok(report)
+    }
+
+    /// Counts a failed cycle for `/health`, `/status` and the Telegram notice.
+    fn note_cycle_failed(&self, e: &anyhow::Error) {
+        let now = self.now();
+        let error = self.redact(&format!("{e:#}"));
+        let mut failure = lock(&self.cycle_failure);
+        *failure = Some(match failure.take() {
+            Some(f) => CycleFailure {
+                last_at: now,
+                error,
+                consecutive: f.consecutive.saturating_add(1),
+                ..f
+            },
+            None => CycleFailure {
+                since: now,
+                last_at: now,
+                error,
+                consecutive: 1,
+            },
+        });
+        // The sender announces a lasting failure on Telegram.
+        self.outbox_wake.notify_one();
+    }
+
+    /// The failing streak of cycles, if the last one failed.
+    pub fn cycle_failure(&self) -> Option<CycleFailure> {
+        lock(&self.cycle_failure).clone()
+    }
+
+    /// `text` with every configured secret (bot token, database URL and password, Oura
+    /// token) replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        crate::config::redact_secrets(&self.config, text)
     }
 
     /// Records a successful `getUpdates`.

@@ -169,12 +169,24 @@ const QUIET_HTTP: [&str; 6] = [
     "teloxide=warn",
 ];
 
-fn log_filter(level: &str) -> tracing_subscriber::EnvFilter {
-    use tracing_subscriber::EnvFilter;
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+/// The log filter: `RUST_LOG` when it parses (`debug`, `operator=debug,warn`: targets and
+/// levels, as most programs take it), else `logging.level`; the HTTP crates held at warn.
+/// A [`Targets`] filter rather than `EnvFilter`: the same directives without span and field
+/// matching, and without the regex engine in the binary (see BENCHMARKS.md, idle memory).
+///
+/// [`Targets`]: tracing_subscriber::filter::Targets
+fn log_filter(level: &str) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::Targets;
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| v.parse::<Targets>().ok());
+    let mut filter = from_env.unwrap_or_else(|| level.parse().unwrap_or_default());
     for directive in QUIET_HTTP {
-        if let Ok(d) = directive.parse() {
-            filter = filter.add_directive(d);
+        if let Some((target, level)) = directive.split_once('=')
+            && let Ok(level) = level.parse::<tracing::Level>()
+        {
+            filter = filter.with_target(target, level);
         }
     }
     filter
@@ -182,10 +194,14 @@ fn log_filter(level: &str) -> tracing_subscriber::EnvFilter {
 
 /// Sets up logging to stderr from `logging.level`, overridden by `RUST_LOG`.
 pub fn init_logging(level: &str) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(log_filter(level))
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let stderr_layer = tracing_subscriber::fmt::layer()
         .with_target(false)
+        .with_writer(std::io::stderr);
+    let _ = tracing_subscriber::registry()
+        .with(log_filter(level))
+        .with(stderr_layer)
         .try_init();
 }
 
@@ -270,9 +286,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             status_command(&config, json)
         }
         Command::Run => {
+            // Signals first: from here on a SIGTERM is a clean stop, even during start-up.
+            let runtime = crate::daemon::runtime().map_err(Failure::Runtime)?;
+            let signals = {
+                let _context = runtime.enter();
+                crate::daemon::Signals::install().map_err(Failure::Runtime)?
+            };
             let config = load_config(flag)?;
             init_daemon_logging(&config)?;
-            crate::daemon::run(config).map_err(Failure::Runtime)
+            crate::daemon::run(&runtime, signals, config).map_err(Failure::Runtime)
         }
         Command::Launchd { action } => {
             let config = load_config(flag)?;

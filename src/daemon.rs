@@ -82,42 +82,73 @@ impl InstanceLock {
     }
 }
 
-/// Resolves when SIGTERM or SIGINT arrives.
-async fn first_signal() -> &'static str {
+/// SIGTERM and SIGINT, caught from the moment they are installed: `operator run` installs
+/// them before it reads its config, so a signal during start-up is a clean stop once start-up
+/// is done, not death by the signal's default action.
+pub struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = term.recv() => "SIGTERM",
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
-            }
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the handlers. Must run inside the daemon runtime's context (`Runtime::enter`).
+    pub fn install() -> anyhow::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate()).context("catching SIGTERM")?,
+                int: signal(SignalKind::interrupt()).context("catching SIGINT")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+
+    /// Resolves when the next SIGTERM or SIGINT arrives (or arrived since the last call).
+    pub async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => "SIGTERM",
+                _ = self.int.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
 
-/// Runs the daemon until a signal; returns after a clean shutdown.
-pub fn run(config: Config) -> anyhow::Result<()> {
-    let _lock = InstanceLock::acquire(&config.state.db_path)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+/// The daemon's runtime: one thread runs every task. They mostly wait (long polls, timers),
+/// and everything that blocks (SQLite, source reads, cycles) goes to the blocking pool; a
+/// second worker thread bought no latency and cost its stack and malloc arena
+/// (BENCHMARKS.md, idle memory).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(4)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(serve(config))
+        .context("starting the async runtime")
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+/// Runs the daemon on `runtime` until a signal; returns after a clean shutdown.
+pub fn run(
+    runtime: &tokio::runtime::Runtime,
+    signals: Signals,
+    config: Config,
+) -> anyhow::Result<()> {
+    let _lock = InstanceLock::acquire(&config.state.db_path)?;
+    runtime.block_on(serve(config, signals))
+}
+
+async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
     let app = App::open(config, Arc::new(SystemClock))?;
     let cancel = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -130,7 +161,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let listener = crate::health::bind(addr).await.with_context(|| {
             format!("binding the health endpoint on {addr} (is another process using it?)")
         })?;
-        tracing::info!(%addr, "health endpoint listening");
+        if addr.ip().is_loopback() {
+            tracing::info!(%addr, "health endpoint listening");
+        } else {
+            tracing::warn!(%addr,
+                "health endpoint listening beyond loopback (health_endpoint.allow_non_loopback): \
+                 anyone who can reach it sees Operator's status (never a secret)");
+        }
         tracker.spawn(crate::health::serve(
             listener,
             Arc::clone(&app),
@@ -150,14 +187,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracker.close();
 
-    let signal = first_signal().await;
+    let signal = signals.next().await;
     tracing::info!(
         signal,
         "shutting down: finishing the running cycle and acknowledging Telegram updates"
     );
     cancel.cancel();
-    tokio::spawn(async {
-        let again = first_signal().await;
+    tokio::spawn(async move {
+        let again = signals.next().await;
         tracing::warn!(signal = again, "second signal: exiting now");
         std::process::exit(130);
     });

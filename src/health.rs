@@ -36,6 +36,8 @@ pub struct Snapshot {
     pub telegram_enabled: bool,
     pub poll_timeout_s: i64,
     pub monitors: [(&'static str, bool); 3],
+    /// Cycles failing in a row (e.g. the state database cannot be written), if the last did.
+    pub cycle_failure: Option<crate::cycle::CycleFailure>,
 }
 
 impl Snapshot {
@@ -74,6 +76,7 @@ impl Snapshot {
                 ("tasks", m.tasks.enabled),
                 ("patterns", m.patterns.enabled),
             ],
+            cycle_failure: app.cycle_failure(),
         })
     }
 
@@ -138,6 +141,7 @@ impl Snapshot {
         if self.stopping {
             "stopped"
         } else if self.telegram_state() == "open"
+            || self.cycle_failure.is_some()
             || self.sources.iter().any(|s| s.state == SourceState::Failed)
             || self
                 .breakers
@@ -187,6 +191,12 @@ impl Snapshot {
             },
             "outbox_pending": self.outbox_pending,
             "last_update_poll_age_seconds": self.poll_age_seconds(),
+            "last_cycle_error": self.cycle_failure.as_ref().map(|f| json!({
+                "since": ts(f.since),
+                "last_at": ts(f.last_at),
+                "failed_cycles": f.consecutive,
+                "error": f.error,
+            })),
         })
     }
 
@@ -205,6 +215,18 @@ impl Snapshot {
             vec![(
                 String::new(),
                 u8::from(self.status() == "healthy").to_string(),
+            )],
+        );
+        metric(
+            "operator_cycles_failing",
+            "Check cycles failed in a row (0 when the last one completed).",
+            "gauge",
+            vec![(
+                String::new(),
+                self.cycle_failure
+                    .as_ref()
+                    .map_or(0, |f| f.consecutive)
+                    .to_string(),
             )],
         );
         metric(

@@ -53,5 +53,6 @@ pub fn gather(
         outbox_pending: store.outbox_pending()?,
         chat,
         last_poll_age: None,
+        cycle_failure: None,
     })
 }

@@ -68,12 +68,61 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry().branch(messages).branch(presses)
 }
 
-async fn on_stranger_start(bot: Bot, msg: Message) -> HandlerResult {
+/// How often strangers' `/start` is answered: once per chat per [`STRANGER_REPEAT`], and
+/// at most [`STRANGERS_PER_MINUTE`] in all, so that strangers (a leaked bot name, spam bots)
+/// cannot spend the messages Telegram allows the bot, which alerts and replies need.
+pub const STRANGER_REPEAT: chrono::Duration = chrono::Duration::minutes(10);
+pub const STRANGERS_PER_MINUTE: usize = 10;
+
+/// The strangers answered recently (bounded: entries older than [`STRANGER_REPEAT`] go).
+#[derive(Default)]
+pub struct Strangers {
+    answered: std::sync::Mutex<std::collections::HashMap<i64, chrono::DateTime<chrono::Utc>>>,
+}
+
+impl Strangers {
+    /// Whether to answer `chat`'s `/start` at `now` (and if so, counts it).
+    pub fn should_answer(&self, chat: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let mut answered = self
+            .answered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        answered.retain(|_, at| now - *at < STRANGER_REPEAT);
+        if answered.contains_key(&chat) {
+            return false;
+        }
+        let last_minute = answered
+            .values()
+            .filter(|at| now - **at < chrono::Duration::minutes(1))
+            .count();
+        if last_minute >= STRANGERS_PER_MINUTE {
+            return false;
+        }
+        answered.insert(chat, now);
+        true
+    }
+}
+
+async fn on_stranger_start(
+    bot: Bot,
+    msg: Message,
+    app: Arc<App>,
+    strangers: Arc<Strangers>,
+) -> HandlerResult {
+    let chat = msg.chat.id.0;
+    if !strangers.should_answer(chat, app.now()) {
+        tracing::info!(
+            chat_id = chat,
+            "a chat that is not allowed sent /start again; not answered (answered recently)"
+        );
+        return Ok(());
+    }
     tracing::info!(
-        chat_id = msg.chat.id.0,
+        chat_id = chat,
         "a chat that is not allowed sent /start; told it its chat id"
     );
-    reply::send(&bot, msg.chat.id, &replies::stranger_start(msg.chat.id.0)).await
+    let text = replies::stranger_start(chat);
+    reply::send(&bot, &app, msg.chat.id, &text).await
 }
 
 async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
@@ -91,7 +140,7 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
             t
         }
     };
-    reply::send(&bot, msg.chat.id, &reply).await
+    reply::send(&bot, &app, msg.chat.id, &reply).await
 }
 
 async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
@@ -113,6 +162,7 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
             edited_html,
         }) => {
             bot.answer_callback_query(q.id).text(answer).await?;
+            app.telegram_pacer.wait_turn(chat_id).await;
             let edit = bot
                 .edit_message_text(message.chat.id, message.id, edited_html)
                 .parse_mode(teloxide::types::ParseMode::Html)
@@ -125,8 +175,10 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
             bot.answer_callback_query(q.id).text(answer).await?;
         }
         Err(e) => {
+            // A callback answer holds at most 200 characters.
+            let cause: String = app.redact(&e.to_string()).chars().take(150).collect();
             bot.answer_callback_query(q.id)
-                .text("Sorry, that failed on my side. Try again in a minute.")
+                .text(format!("Sorry, that was not saved: {cause}"))
                 .await?;
             return Err(e.into());
         }
@@ -145,7 +197,7 @@ pub fn menu() -> Vec<BotCommand> {
 /// Builds the dispatcher with its real dependencies.
 pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, anyhow::Error, DefaultKey> {
     Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![app])
+        .dependencies(dptree::deps![app, Arc::new(Strangers::default())])
         .default_handler(|update| async move {
             tracing::debug!(
                 update_id = update.id.0,
@@ -238,5 +290,25 @@ async fn dispatch_until(
             tracing::warn!(error = %poll::describe(&e), "could not start dispatching; retrying");
             cancel.is_cancelled()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn a_stranger_is_answered_once_per_ten_minutes_and_strangers_ten_a_minute() {
+        let gate = Strangers::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 14, 0, 0).unwrap();
+        assert!(gate.should_answer(1, t0));
+        assert!(!gate.should_answer(1, t0 + Duration::minutes(9)));
+        assert!(gate.should_answer(1, t0 + STRANGER_REPEAT));
+        let t1 = t0 + Duration::hours(1);
+        let answered = (100..130).filter(|c| gate.should_answer(*c, t1)).count();
+        assert_eq!(answered, STRANGERS_PER_MINUTE);
+        assert!(gate.should_answer(200, t1 + Duration::minutes(1)));
     }
 }

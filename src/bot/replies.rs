@@ -38,8 +38,12 @@ pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
         ))),
     };
     result.unwrap_or_else(|e| {
-        tracing::error!(command = %inv.name, error = %format!("{e:#}"), "command failed");
-        plain("Sorry, that failed on my side (the state database is unavailable). Try again in a minute.")
+        let cause = app.redact(&format!("{e:#}"));
+        tracing::error!(command = %inv.name, error = %cause, "command failed");
+        plain(&format!(
+            "Sorry, /{} failed on my side: {cause}. Nothing else was changed; commands that only read still work.",
+            inv.name
+        ))
     })
 }
 
@@ -110,6 +114,7 @@ async fn status(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {
     view.uptime = Some(now - app.started_at());
     view.last_poll_age = app.last_poll().map(|t| now - t);
     view.next_cycle = app.next_cycle();
+    view.cycle_failure = app.cycle_failure();
     Ok(render::status(&view))
 }
 

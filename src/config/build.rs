@@ -193,16 +193,18 @@ fn state(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> StateConfig {
     out
 }
 
-/// The health endpoint must stay on loopback (INTERFACE.md section 5).
+/// The health endpoint stays on loopback (INTERFACE.md section 5) unless
+/// `allow_non_loopback: true` says, explicitly, that another address is meant.
 fn health_endpoint(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthEndpoint {
     let enabled = s.bool(ctx, "enabled", true);
+    let allow_non_loopback = s.bool(ctx, "allow_non_loopback", false);
     let bind = s.read(ctx, "bind", "127.0.0.1:8765".to_owned(), |v| {
         let text = to_string(v)?;
         match text.trim().parse::<SocketAddr>() {
-            Ok(addr) if addr.ip().is_loopback() => Ok(addr.to_string()),
+            Ok(addr) if addr.ip().is_loopback() || allow_non_loopback => Ok(addr.to_string()),
             Ok(_) => Err(format!(
-                "{text:?} is not a loopback address; the health endpoint only listens on \
-                 127.0.0.1 or [::1]"
+                "{text:?} is not a loopback address; the health endpoint listens on 127.0.0.1 \
+                 or [::1] unless health_endpoint.allow_non_loopback is true"
             )),
             Err(_) => Err(format!(
                 "expected an address such as \"127.0.0.1:8765\", got {text:?}"
@@ -210,5 +212,9 @@ fn health_endpoint(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthEndpoint {
         }
     });
     s.finish(ctx);
-    HealthEndpoint { enabled, bind }
+    HealthEndpoint {
+        enabled,
+        bind,
+        allow_non_loopback,
+    }
 }

@@ -278,6 +278,25 @@ pub struct StateConfig {
 pub struct HealthEndpoint {
     pub enabled: bool,
     pub bind: String,
+    /// `bind` may be a non-loopback address (off unless set: the endpoint has no auth).
+    pub allow_non_loopback: bool,
+}
+
+/// `text` with every secret of `config` (bot token, WorkOS database URL and its password,
+/// Oura token) replaced by `***`: for error texts that reach a log, `/health` or a chat.
+pub fn redact_secrets(config: &Config, text: &str) -> String {
+    let mut out = text.to_owned();
+    if let Some(token) = &config.alerters.telegram.token {
+        out = token.redact(&out);
+        out = Secret::new(token.expose().replace(':', "%3A")).redact(&out);
+    }
+    if let Some(url) = &config.adapters.workos.database_url {
+        out = crate::sources::postgres::redact(url, &out);
+    }
+    if let Some(token) = &config.adapters.oura.access_token {
+        out = token.redact(&out);
+    }
+    out
 }
 
 impl Config {

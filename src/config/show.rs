@@ -197,6 +197,7 @@ fn rest(y: &mut Yaml, c: &Config) {
     y.open("health_endpoint");
     y.raw("enabled", c.health_endpoint.enabled);
     y.str("bind", &c.health_endpoint.bind);
+    y.raw("allow_non_loopback", c.health_endpoint.allow_non_loopback);
     y.close();
 }
 

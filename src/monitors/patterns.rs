@@ -106,17 +106,18 @@ impl Ctx<'_> {
 fn procrastination<'p>(punts: &'p [PuntCount], ctx: &'p Ctx) -> impl Iterator<Item = Alert> + 'p {
     let min = ctx.cfg.thresholds.procrastination_count.max(1);
     punts.iter().filter(move |p| p.count >= min).map(move |p| {
+        let name = crate::alert::clip(&p.title, crate::alert::MAX_TITLE_CHARS);
         let verb = if p.item_key.starts_with("task:") {
-            format!("pushed '{}' off today's list", p.title)
+            format!("pushed '{name}' off today's list")
         } else {
-            format!("rescheduled '{}'", p.title)
+            format!("rescheduled '{name}'")
         };
         let message = format!(
             "You've {verb} {} times {}. Block time now?",
             p.count,
             ctx.lookback_phrase()
         );
-        let title = format!("Punted {} times: {}", p.count, p.title);
+        let title = format!("Punted {} times: {name}", p.count);
         ctx.alert(
             "procrastination",
             Some(&p.item_key),
@@ -124,7 +125,7 @@ fn procrastination<'p>(punts: &'p [PuntCount], ctx: &'p Ctx) -> impl Iterator<It
             title,
             message,
         )
-        .with_subject_label(p.title.as_str())
+        .with_subject_label(&*name)
     })
 }
 

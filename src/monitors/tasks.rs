@@ -117,7 +117,7 @@ fn commitment(c: &Commitment, ctx: &Ctx, findings: &mut Findings) {
     let days_late = (ctx.today - due).num_days();
     let violated = days_late > 0 && days_late >= i64::from(ctx.cfg.violation_days);
     let id = Some(c.id.as_str());
-    let name = c.title.as_str();
+    let name = &*crate::alert::clip(&c.title, crate::alert::MAX_TITLE_CHARS);
     if violated && ctx.enabled(TaskCheck::CommitmentViolations) {
         let message = format!(
             "Commitment violated: '{name}' was due {} ({}).",
@@ -180,12 +180,13 @@ fn commitment(c: &Commitment, ctx: &Ctx, findings: &mut Findings) {
 /// Too many tasks on today's WorkOS list, announced once a day at `pile_up_hour`.
 fn pile_up(workos: &WorkosSnapshot, ctx: &Ctx, findings: &mut Findings) {
     let threshold = ctx.cfg.pile_up_threshold;
-    let active: Vec<&str> = workos
+    let titles: Vec<std::borrow::Cow<'_, str>> = workos
         .tasks
         .iter()
         .filter(|t| t.status == "active")
-        .map(|t| t.title.as_str())
+        .map(|t| crate::alert::clip(&t.title, crate::alert::MAX_TITLE_CHARS))
         .collect();
+    let active: Vec<&str> = titles.iter().map(|t| &**t).collect();
     if threshold == 0 || active.len() < threshold as usize {
         return;
     }

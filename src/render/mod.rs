@@ -113,6 +113,8 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// An alert message as the user sees it: marker and bold title, then the body lines.
+pub use crate::alert::{MAX_TITLE_CHARS, clip};
+
 pub fn notification(n: &Notification) -> Text {
     let mut t = Text::new();
     let marker = match n.kind {
@@ -120,7 +122,10 @@ pub fn notification(n: &Notification) -> Text {
         NotificationKind::Overflow => "➕",
         NotificationKind::Alert => n.priority.emoji(),
     };
-    t.text(marker).text(" ").bold(&n.title).newline();
+    t.text(marker)
+        .text(" ")
+        .bold(&clip(&n.title, MAX_TITLE_CHARS))
+        .newline();
     for line in &n.lines {
         if n.alerts.len() > 1 && n.kind == NotificationKind::Alert {
             t.text("• ").line(line);

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::Text;
+use super::{MAX_TITLE_CHARS, Text, clip};
 use crate::sources::{Commitment, FileRead, StateSnapshot};
 
 fn late_text(days: i64) -> String {
@@ -33,11 +33,13 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
         t.heading(&format!("Overdue ({})", late.len()));
         for (c, due) in &late {
             let days = (today - *due).num_days();
-            t.text("• ").bold(&c.title).line(&format!(
-                " — {} (due {})",
-                late_text(days),
-                due.format("%a %d %b")
-            ));
+            t.text("• ")
+                .bold(&clip(&c.title, MAX_TITLE_CHARS))
+                .line(&format!(
+                    " — {} (due {})",
+                    late_text(days),
+                    due.format("%a %d %b")
+                ));
         }
     }
     if !due_today.is_empty() {
@@ -46,7 +48,9 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
         }
         t.heading(&format!("Due today ({})", due_today.len()));
         for c in &due_today {
-            t.text("• ").bold(&c.title).newline();
+            t.text("• ")
+                .bold(&clip(&c.title, MAX_TITLE_CHARS))
+                .newline();
         }
     }
     for (name, read) in [

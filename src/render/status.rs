@@ -30,6 +30,8 @@ pub struct StatusView {
     pub outbox_pending: u64,
     pub chat: Option<ChatView>,
     pub last_poll_age: Option<Duration>,
+    /// Set by the daemon when its last cycle failed.
+    pub cycle_failure: Option<crate::cycle::CycleFailure>,
 }
 
 /// One chat's own settings.
@@ -112,6 +114,17 @@ fn breaker_state_text(s: BreakerState) -> &'static str {
 pub fn status(v: &StatusView) -> Text {
     let mut t = Text::new();
     t.heading("Operator status");
+    if let Some(f) = &v.cycle_failure {
+        t.bold(&format!(
+            "⚠️ Check cycles are failing: {} in a row since {}",
+            f.consecutive,
+            local(f.since, v.timezone)
+        ))
+        .newline()
+        .line(&f.error)
+        .line("Alerts are on hold until a cycle completes; commands still work.")
+        .newline();
+    }
     if let Some(up) = v.uptime {
         t.line(&format!("Up {}", human_duration(up)));
     }

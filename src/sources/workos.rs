@@ -1,7 +1,7 @@
 //! The WorkOS cache reader: the WorkOS MCP server's SQLite file, opened read-only.
 //!
-//! Owns the windowed task query (every non-done task plus those created, updated or
-//! completed since a bound), clients, daily goals since the bound's date, the
+//! Owns the windowed task query (every non-done task plus those updated or completed since
+//! a bound, through the cache's indexes), clients, daily goals since the bound's date, the
 //! `cache_meta.lastSyncAt` freshness and the 15-minute staleness rule. Timestamps are ISO
 //! UTC text ending in `Z`; an unparsable one is `None`. Never writes the file.
 
@@ -22,11 +22,22 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
 /// The daily points target when a goal row leaves it null.
 const DEFAULT_TARGET_POINTS: i64 = 18;
 
+/// Every task that is not done, or was updated or completed at or after `?1`.
+///
+/// Written as a union of index searches so the cost follows the window, not the table: a
+/// plain `status != 'done' OR …` makes SQLite scan every task (`!=` cannot use the status
+/// index), and so would any term on `created_at`, which the cache does not index. A done
+/// task created inside the window is still found through `updated_at`, which its writer
+/// sets at or after `created_at`.
 const TASKS_SQL: &str = "SELECT id, client_id, title, status, category, value_tier, \
      effort_estimate, points_ai_guess, points_final, created_at, updated_at, completed_at \
      FROM cached_tasks \
-     WHERE status IS NULL OR status != 'done' \
-        OR created_at >= ?1 OR updated_at >= ?1 OR completed_at >= ?1 \
+     WHERE rowid IN ( \
+           SELECT rowid FROM cached_tasks WHERE status IS NULL \
+           UNION SELECT rowid FROM cached_tasks WHERE status < 'done' \
+           UNION SELECT rowid FROM cached_tasks WHERE status > 'done' \
+           UNION SELECT rowid FROM cached_tasks WHERE updated_at >= ?1 \
+           UNION SELECT rowid FROM cached_tasks WHERE completed_at >= ?1) \
      ORDER BY id";
 const CLIENTS_SQL: &str = "SELECT id, name, type, is_active FROM cached_clients ORDER BY id";
 const GOALS_SQL: &str = "SELECT date, target_points, earned_points, task_count, current_streak \
@@ -69,8 +80,8 @@ impl WorkosCache {
         &self.path
     }
 
-    /// Reads, in one read transaction: every non-done task plus tasks created, updated or
-    /// completed at or after `since`; all clients; daily goals dated on or after `since`'s
+    /// Reads, in one read transaction: every non-done task plus tasks updated or completed
+    /// at or after `since` (see [`TASKS_SQL`]); all clients; daily goals dated on or after `since`'s
     /// UTC date (for the Americas that is never later than the local date); `lastSyncAt`.
     pub fn read(&self, since: DateTime<Utc>) -> Result<WorkosSnapshot, SourceError> {
         let map = |e| reader::map_error(WHAT, e);
@@ -228,6 +239,61 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         parse_utc_timestamp(text).unwrap_or_default()
+    }
+
+    /// Runs `sql` on a cache holding `old` done tasks from long before the window plus a few
+    /// in it; returns the rows and how many table-scan steps SQLite took.
+    fn scan_steps(sql: &str, old: i64) -> (usize, i32) {
+        use crate::sources::schema::{create_workos_cache, insert_workos_task};
+        let dir = tempfile::tempdir().unwrap();
+        let conn = create_workos_cache(&dir.path().join("cache.db")).unwrap();
+        let task = |id: i64, status: &str, when: &str, completed: Option<&str>| Task {
+            id,
+            title: format!("task {id}"),
+            status: status.to_owned(),
+            created_at: Some(at(when)),
+            updated_at: Some(at(when)),
+            completed_at: completed.map(at),
+            ..Task::default()
+        };
+        conn.execute_batch("BEGIN").unwrap();
+        for id in 0..old {
+            let t = task(
+                id,
+                "done",
+                "2025-06-01T12:00:00Z",
+                Some("2025-06-02T12:00:00Z"),
+            );
+            insert_workos_task(&conn, &t).unwrap();
+        }
+        for (i, status) in ["active", "queued", "backlog"].iter().enumerate() {
+            let t = task(old + i as i64, status, "2025-01-01T12:00:00Z", None);
+            insert_workos_task(&conn, &t).unwrap();
+        }
+        let recent = task(old + 9, "done", "2026-01-22T09:00:00Z", None);
+        insert_workos_task(&conn, &recent).unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map(["2026-01-20T05:00:00"], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .count();
+        (
+            rows,
+            stmt.get_status(rusqlite::StatementStatus::FullscanStep),
+        )
+    }
+
+    #[test]
+    fn the_task_window_costs_the_same_whatever_the_history() {
+        for old in [0, 2_000] {
+            let (rows, scanned) = scan_steps(TASKS_SQL, old);
+            assert_eq!(rows, 4, "three open tasks and one updated in the window");
+            assert_eq!(scanned, 0, "{old} old tasks: the query scanned a table");
+        }
+        // The naive form of the same window does scan: the check above can fail.
+        let naive = "SELECT id FROM cached_tasks WHERE status != 'done' OR updated_at >= ?1";
+        assert!(scan_steps(naive, 2_000).1 >= 2_000);
     }
 
     #[test]

@@ -152,6 +152,14 @@ CREATE INDEX api_cache_by_expiry ON api_cache (expires_at);
 
 ALTER TABLE source_status ADD COLUMN via TEXT;
 "#,
+    r#"
+CREATE TABLE kv (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_by_delivery ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
+"#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -1,8 +1,8 @@
 //! Operator's own state database (SQLite, WAL, file mode 0600): the dedup ledger, snoozes,
 //! acknowledgements and quiet-hour settings per recipient, alerts held for the morning digest,
 //! the delivery outbox, item snapshots and punts (for procrastination), run history,
-//! per-monitor and per-source results, counters, the circuit breakers of the source links
-//! and the Oura API response cache.
+//! per-monitor and per-source results, counters, the circuit breakers of the source links,
+//! the Oura API response cache and Telegram's pacing across restarts.
 //!
 //! Only this module writes the state database. Times are stored as UTC unix seconds.
 //! Schema changes are embedded migrations keyed on `PRAGMA user_version`.
@@ -15,6 +15,7 @@ mod migrations;
 mod outbox;
 mod runs;
 mod snapshots;
+mod telegram_pace;
 
 pub use breakers::BreakerRow;
 pub use outbox::{OutboxRow, OutboxStatus};
@@ -41,6 +42,11 @@ pub enum StoreError {
     },
     #[error("cannot create the state database {path}: {error}")]
     CreateFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot write the state database {path}: {error}")]
+    NotWritable {
         path: PathBuf,
         error: std::io::Error,
     },
@@ -176,9 +182,16 @@ fn precreate_private_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let failed = |error| StoreError::CreateFile {
-        path: path.to_owned(),
-        error,
+    let existed = path.exists();
+    let failed = |error| match existed {
+        true => StoreError::NotWritable {
+            path: path.to_owned(),
+            error,
+        },
+        false => StoreError::CreateFile {
+            path: path.to_owned(),
+            error,
+        },
     };
     options.open(path).map_err(failed)?;
     #[cfg(unix)]

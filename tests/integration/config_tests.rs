@@ -535,6 +535,19 @@ fn every_bad_config_names_its_key() {
 }
 
 #[test]
+fn a_non_loopback_health_bind_needs_an_explicit_allow() {
+    let env = design_env();
+    let public = "health_endpoint: { bind: \"0.0.0.0:8765\" }";
+    assert!(load_with(public, &env).is_err(), "refused by default");
+    let allowed = "health_endpoint: { bind: \"0.0.0.0:8765\", allow_non_loopback: true }";
+    let config = load_with(allowed, &env).expect("allowed explicitly");
+    assert_eq!(config.health_endpoint.bind, "0.0.0.0:8765");
+    assert!(config.health_endpoint.allow_non_loopback);
+    let loopback = load_with("health_endpoint: { bind: \"[::1]:9000\" }", &env).unwrap();
+    assert!(!loopback.health_endpoint.allow_non_loopback);
+}
+
+#[test]
 fn telegram_enabled_needs_a_token_then_a_chat() {
     let mut env = design_env();
     env.remove("TELEGRAM_BOT_TOKEN");

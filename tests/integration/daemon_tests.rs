@@ -210,6 +210,34 @@ async fn sigint_stops_it_cleanly_too() {
     stop_with(d, "INT").await;
 }
 
+/// Regression: a SIGTERM during start-up (before the first poll) ended the process by the
+/// signal's default action. The handler is now installed before the config is read: the
+/// instance lock file appears after it, so a SIGTERM the moment it exists is a clean stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigterm_during_start_up_is_a_clean_stop() {
+    let world = DemoWorld::new(Utc::now());
+    let lock = operator::daemon::InstanceLock::path_for(&world.files.state_db);
+    assert!(!lock.exists());
+    let mut child = spawn_daemon(&world, Stdio::piped());
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !lock.exists() {
+        assert!(tokio::time::Instant::now() < deadline, "no lock file");
+        // Watching another process start: a 1 ms look, so the signal lands in start-up.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    signal(&child, "TERM").await;
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .expect("it stops")
+        .unwrap();
+    let mut err = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        let _ = pipe.read_to_string(&mut err).await;
+    }
+    assert_eq!(status.code(), Some(0), "{status:?}\n{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_without_telegram_runs_the_monitors_and_connects_when_it_appears() {
     let world = DemoWorld::new(Utc::now());

@@ -288,3 +288,112 @@ fn oura_documents_of_any_shape_are_read_without_panic() {
         let _ = cache.last_sync();
     });
 }
+
+/// What a chat's presses can change: its snoozes and acknowledgements.
+fn chat_state(
+    store: &operator::store::Store,
+    chat: i64,
+    now: chrono::DateTime<Utc>,
+) -> (String, String) {
+    let recipient = operator::pipeline::Recipient::Chat(chat);
+    let snoozes = store.snoozes(recipient, now).expect("snoozes read");
+    let acks = store.acks(recipient).expect("acks read");
+    (format!("{snoozes:?}"), format!("{acks:?}"))
+}
+
+#[test]
+fn forged_button_presses_act_only_in_the_chat_that_owns_the_alert() {
+    use operator::alert::{Alert, AlertClass, Priority};
+    use operator::bot::buttons::{Press, press};
+    use operator::bot::callback::Action;
+    use operator::pipeline::{Notification, NotificationKind, Recipient};
+
+    const OWNER: i64 = 1001;
+    const OTHER: i64 = 1002;
+    const STRANGER: i64 = -100_777;
+    let world = crate::support::DemoWorld::new(crate::support::morning());
+    let config = world.config();
+    let now = crate::support::morning();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::cell::RefCell::new(
+        operator::store::Store::open(&dir.path().join("operator.db")).unwrap(),
+    );
+    let mut rows: Vec<(i64, i64)> = Vec::new();
+    for (chat, n) in [(OWNER, 3), (OTHER, 2)] {
+        for i in 0..n {
+            let alert = Alert::new(
+                AlertClass::Tasks,
+                "overdue",
+                Some(&format!("c{chat}-{i}")),
+                Priority::High,
+                "Overdue",
+                "late",
+                now,
+            );
+            let notification = Notification {
+                priority: Priority::High,
+                title: "Overdue".into(),
+                lines: vec!["late".into()],
+                alerts: vec![alert],
+                kind: NotificationKind::Alert,
+            };
+            let id = store
+                .borrow_mut()
+                .enqueue(
+                    Recipient::Chat(chat),
+                    "telegram",
+                    &notification,
+                    now,
+                    now + chrono::Duration::hours(24),
+                )
+                .unwrap();
+            rows.push((id, chat));
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let presser = prop_oneof![Just(OWNER), Just(OTHER), Just(STRANGER), any::<i64>()];
+    let data = prop_oneof![
+        (0..Action::ALL.len(), prop::sample::select(ids)).prop_map(|(a, id)| {
+            operator::bot::callback::CallbackData {
+                action: Action::ALL[a],
+                outbox_id: id,
+            }
+            .encode()
+        }),
+        (0..Action::ALL.len(), any::<i64>()).prop_map(|(a, id)| {
+            operator::bot::callback::CallbackData {
+                action: Action::ALL[a],
+                outbox_id: id,
+            }
+            .encode()
+        }),
+        hostile_text(8),
+        ".{0,80}",
+    ];
+    let chats = [OWNER, OTHER, STRANGER];
+    fuzz("button presses", (presser, data), |(chat, data)| {
+        let mut store = store.borrow_mut();
+        let before: Vec<_> = chats.iter().map(|c| chat_state(&store, *c, now)).collect();
+        let outcome = press(&mut store, &config, chat, &data, now).expect("a press never errors");
+        let owner = operator::bot::callback::CallbackData::decode(&data)
+            .and_then(|cb| rows.iter().find(|(id, _)| *id == cb.outbox_id))
+            .map(|(_, owner)| *owner);
+        let after: Vec<_> = chats.iter().map(|c| chat_state(&store, *c, now)).collect();
+        if owner == Some(chat) {
+            assert!(matches!(outcome, Press::Done { .. }), "{outcome:?}");
+        } else {
+            assert!(
+                matches!(outcome, Press::Refused { .. }),
+                "chat {chat} pressed {data:?}: {outcome:?}"
+            );
+        }
+        for (i, c) in chats.iter().enumerate() {
+            if owner != Some(chat) || *c != chat {
+                assert_eq!(
+                    before[i], after[i],
+                    "chat {chat} pressing {data:?} changed chat {c}"
+                );
+            }
+        }
+    });
+}

@@ -3,7 +3,11 @@
 //! each scenario; the secret scan; hostile sources; load. See RELIABILITY.md for the table.
 
 mod crash;
+mod load;
+mod oura_lock;
+mod postgres_faults;
 mod rig;
 mod secrets;
 mod sources;
+mod state_db;
 mod telegram_faults;

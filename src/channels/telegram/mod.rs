@@ -1,8 +1,10 @@
 //! Telegram delivery: the outbox sender. It takes due rows from the durable outbox (highest
 //! priority first), sends each to its chat as HTML with the alert keyboard, and records the
 //! result: delivered (with Telegram's message id), retried later with backoff, failed for
-//! good, or expired into the journal. Sends are paced within Telegram's limits and a 429
-//! `retry_after` pauses every send.
+//! good, or expired into the journal. Sends take their turns from the app's one [`Pacer`],
+//! shared with the bot's replies, so all of them together stay within Telegram's limits; a
+//! 429 `retry_after` pauses every send, and the pause is kept in the state database so a
+//! restart inside it waits too.
 //!
 //! Exactly-once, as far as a network allows: a row is marked delivered right after its send
 //! returns. A crash between the send and the mark, or a failure after the first part of a
@@ -15,11 +17,13 @@
 
 pub mod errors;
 pub mod keyboard;
+mod notice;
 mod outcome;
 pub mod pacer;
 mod send;
 pub mod split;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::config::Config;
 use crate::store::OutboxRow;
-use pacer::Pacer;
+pub use pacer::Pacer;
 
 /// The outbox channel this sender serves.
 pub const CHANNEL: &str = "telegram";
@@ -209,7 +213,13 @@ pub enum RowOutcome {
 pub struct TelegramSender {
     app: Arc<App>,
     bot: Bot,
-    pacer: tokio::sync::Mutex<Pacer>,
+    /// Held for a whole pass (the pacing itself is the app's, shared with replies).
+    pass_gate: tokio::sync::Mutex<()>,
+    /// Outcomes the state database could not take yet, by outbox id (a std mutex: held for
+    /// map operations only, never across an `.await`).
+    unrecorded: std::sync::Mutex<HashMap<i64, outcome::Unrecorded>>,
+    /// The failing streak of cycles already announced on Telegram (by its start).
+    announced_failure: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 impl TelegramSender {
@@ -217,8 +227,20 @@ impl TelegramSender {
         TelegramSender {
             app,
             bot,
-            pacer: tokio::sync::Mutex::new(Pacer::new()),
+            pass_gate: tokio::sync::Mutex::new(()),
+            unrecorded: std::sync::Mutex::new(HashMap::new()),
+            announced_failure: std::sync::Mutex::new(None),
         }
+    }
+
+    fn pacer(&self) -> &Pacer {
+        &self.app.telegram_pacer
+    }
+
+    fn unrecorded_mut(&self) -> std::sync::MutexGuard<'_, HashMap<i64, outcome::Unrecorded>> {
+        self.unrecorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One pass: expires old rows (journaled `expired`), then sends every row due now,
@@ -230,6 +252,7 @@ impl TelegramSender {
     /// Passes until no row is due now (waiting out 429 pauses), or `max` has passed.
     /// Rows in backoff stay in the outbox for the daemon. Used by `operator check`.
     pub async fn drain(&self, max: Duration) -> DeliveryStats {
+        restore_pacing(&self.app).await;
         let deadline = Instant::now() + max;
         let mut total = DeliveryStats::default();
         loop {
@@ -239,8 +262,7 @@ impl TelegramSender {
             if Instant::now() >= deadline {
                 break;
             }
-            let paused = self.pacer.lock().await.paused_until();
-            if let Some(until) = paused {
+            if let Some(until) = self.pacer().paused_until() {
                 if until > deadline {
                     break;
                 }
@@ -259,7 +281,9 @@ impl TelegramSender {
     /// queued (`App::outbox_wake`), a 429 pause ends, or [`IDLE_TICK`] passes.
     pub async fn run(self, cancel: CancellationToken) {
         tracing::info!("Telegram sender started");
+        restore_pacing(&self.app).await;
         while !cancel.is_cancelled() {
+            self.announce_cycle_health().await;
             let stats = self.pass(Some(&cancel)).await;
             let wait = self.idle_wait(&stats).await;
             tokio::select! {
@@ -278,7 +302,7 @@ impl TelegramSender {
             Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO),
             None => IDLE_TICK,
         };
-        if let Some(until) = self.pacer.lock().await.paused_until() {
+        if let Some(until) = self.pacer().paused_until() {
             wait = wait.max(until - Instant::now());
         }
         if wait.is_zero() && stats.attempted() == 0 {
@@ -304,8 +328,9 @@ impl TelegramSender {
     }
 
     async fn pass(&self, cancel: Option<&CancellationToken>) -> DeliveryStats {
-        let mut pacer = self.pacer.lock().await;
+        let _pass = self.pass_gate.lock().await;
         let mut stats = DeliveryStats::default();
+        self.flush_unrecorded().await;
         self.expire(&mut stats).await;
         let now = self.app.now();
         let rows = match self
@@ -324,18 +349,21 @@ impl TelegramSender {
             }
         };
         let mut rows = rows;
+        {
+            let kept = self.unrecorded_mut();
+            rows.retain(|row| kept.get(&row.id).is_none_or(|u| u.allows_attempt(now)));
+        }
         let started = Instant::now();
         while !rows.is_empty() {
             if cancel.is_some_and(CancellationToken::is_cancelled)
-                || pacer.paused_until().is_some()
+                || self.pacer().paused_until().is_some()
                 || started.elapsed() >= PASS_MAX
             {
                 break;
             }
-            let row = rows.remove(next_ready(&rows, &pacer));
-            if let send::Verdict::Outage(row, error) =
-                self.deliver_row(row, &mut pacer, &mut stats).await
-            {
+            let next = next_ready(&rows, &self.pacer().lock());
+            let row = rows.remove(next);
+            if let send::Verdict::Outage(row, error) = self.deliver_row(row, &mut stats).await {
                 // Telegram itself is failing: the rest of this pass would fail the same way.
                 // Every row counts the attempt (so the fallback still comes) and, with one
                 // jitter, rows that failed as often come back together, in priority order.
@@ -368,10 +396,78 @@ impl TelegramSender {
     }
 }
 
+/// Restores what the state database remembers of Telegram's pacing into the app's pacer: a
+/// 429 pause still in force (so a restart inside it does not write into it) and the chats
+/// written to in the last two seconds (so their next message keeps its second). Failures to
+/// read are logged; pacing then starts from nothing, as it would on a first start.
+pub async fn restore_pacing(app: &Arc<App>) {
+    let now = app.now();
+    let since = now - chrono::Duration::seconds(2);
+    let read = app
+        .store(move |s| -> crate::store::Result<_> {
+            Ok((s.telegram_pause(now)?, s.recent_telegram_deliveries(since)?))
+        })
+        .await
+        .and_then(|r| r.map_err(anyhow::Error::from));
+    let (pause, recent) = match read {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"),
+                "cannot read Telegram's pacing from the state database");
+            return;
+        }
+    };
+    let instant_now = Instant::now();
+    let mut pacing = app.telegram_pacer.lock();
+    if let Some(until) = pause {
+        let at = wall_to_instant(until, now, instant_now);
+        tracing::info!(
+            paused_for_ms = (at - instant_now).as_millis() as u64,
+            "Telegram asked to slow down before the restart: every send waits out the pause"
+        );
+        pacing.pause_until(at);
+    }
+    for (recipient, at) in recent {
+        if let Ok(chat) = recipient.parse::<i64>() {
+            // Delivery times are whole seconds (rounded down): count the end of that second.
+            let at = at + chrono::Duration::seconds(1);
+            pacing.written_at(chat, wall_to_instant(at, now, instant_now));
+        }
+    }
+}
+
+/// `t` on tokio's clock, given that `now` (wall) is `instant_now`; clamped to what the
+/// clock can represent.
+fn wall_to_instant(t: DateTime<Utc>, now: DateTime<Utc>, instant_now: Instant) -> Instant {
+    match (t - now).to_std() {
+        Ok(ahead) => instant_now + ahead,
+        Err(_) => {
+            let behind = (now - t).to_std().unwrap_or_default();
+            instant_now.checked_sub(behind).unwrap_or(instant_now)
+        }
+    }
+}
+
+/// Telegram answered 429 with `retry_after = delay`: every send and reply waits it out, and
+/// the pause is recorded so a restart inside it waits too.
+pub async fn note_retry_after(app: &Arc<App>, delay: Duration) {
+    app.telegram_pacer.pause_for(delay);
+    let now = app.now();
+    let until = now + chrono::Duration::from_std(delay).unwrap_or_default();
+    let saved = app
+        .store(move |s| s.set_telegram_pause(until, now))
+        .await
+        .and_then(|r| r.map_err(anyhow::Error::from));
+    if let Err(e) = saved {
+        tracing::warn!(error = %format!("{e:#}"),
+            "cannot record Telegram's 429 pause; a restart inside it may write into it");
+    }
+}
+
 /// The row to send next: the first (in priority order) whose chat may be written to now,
 /// else the one whose chat is free soonest. A chat waiting out its one second never holds up
 /// the other chats, and each chat still gets its rows in priority order.
-fn next_ready(rows: &[OutboxRow], pacer: &Pacer) -> usize {
+fn next_ready(rows: &[OutboxRow], pacer: &pacer::Pacing) -> usize {
     let now = Instant::now();
     let ready_at = |row: &OutboxRow| row.chat_id().map_or(now, |chat| pacer.ready_at(chat));
     let mut best: Option<(usize, Instant)> = None;
@@ -417,22 +513,22 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_chat_waiting_its_second_does_not_hold_up_the_others() {
-        let mut pacer = Pacer::new();
+        let mut pacer = pacer::Pacing::default();
         let rows = [row(1, 7), row(2, 7), row(3, 8), row(4, 8)];
         assert_eq!(
             next_ready(&rows, &pacer),
             0,
             "priority order while all are free"
         );
-        pacer.record(7);
+        pacer.reserve(7);
         assert_eq!(
             next_ready(&rows, &pacer),
             2,
             "chat 8 goes while chat 7 waits"
         );
-        pacer.record(8);
+        pacer.reserve(8);
         tokio::time::advance(Duration::from_millis(10)).await;
-        pacer.record(8);
+        pacer.reserve(8);
         // Nobody is free: the chat free soonest (7) comes first, in its own order.
         assert_eq!(next_ready(&rows, &pacer), 0);
     }

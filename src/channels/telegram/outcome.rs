@@ -1,6 +1,10 @@
 //! Recording what happened to a row, on the blocking pool: the outbox status in the state
 //! database, one journal line per alert, one log line with the chat and row, and the desktop
 //! fallback once a row has failed `retry_attempts` times.
+//!
+//! When the state database cannot be written (disk full), an outcome is kept in memory
+//! ([`Unrecorded`]) and written by a later pass: a delivered row is not sent again while its
+//! record waits, and a failed attempt still waits its backoff.
 
 use std::sync::Arc;
 
@@ -12,7 +16,82 @@ use crate::channels::journal::Entry;
 use crate::pipeline::{Notification, NotificationKind};
 use crate::store::OutboxRow;
 
+/// An outcome the state database could not take yet; kept until a pass can write it.
+#[derive(Debug, Clone)]
+pub(super) enum Unrecorded {
+    /// Telegram has the message: never send the row again.
+    Delivered {
+        row: Box<OutboxRow>,
+        message_id: i64,
+        at: DateTime<Utc>,
+    },
+    /// Failed for good: never send it again.
+    Failed { reason: String },
+    /// A failed attempt: not before `at`.
+    RetryAt { at: DateTime<Utc>, error: String },
+}
+
+impl Unrecorded {
+    /// Whether the row may be attempted at `now`.
+    pub(super) fn allows_attempt(&self, now: DateTime<Utc>) -> bool {
+        match self {
+            Unrecorded::Delivered { .. } | Unrecorded::Failed { .. } => false,
+            Unrecorded::RetryAt { at, .. } => *at <= now,
+        }
+    }
+}
+
 impl TelegramSender {
+    fn keep_unrecorded(&self, id: i64, outcome: Unrecorded) {
+        self.unrecorded_mut().insert(id, outcome);
+    }
+
+    /// Writes the outcomes kept in memory; those the database still refuses stay kept.
+    pub(super) async fn flush_unrecorded(&self) {
+        let pending: Vec<(i64, Unrecorded)> = self
+            .unrecorded_mut()
+            .iter()
+            .map(|(id, u)| (*id, u.clone()))
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        let written = self
+            .blocking(move |app| {
+                let mut store = app.lock_store();
+                pending
+                    .into_iter()
+                    .filter(|(id, outcome)| {
+                        let result = match outcome {
+                            Unrecorded::Delivered {
+                                row,
+                                message_id,
+                                at,
+                            } => store.mark_delivered(row, Some(*message_id), *at),
+                            Unrecorded::Failed { reason } => store.mark_failed(*id, reason),
+                            Unrecorded::RetryAt { at, error } => {
+                                store.mark_attempt_failed(*id, error, *at)
+                            }
+                        };
+                        result.is_ok()
+                    })
+                    .map(|(id, _)| id)
+                    .collect::<Vec<i64>>()
+            })
+            .await
+            .unwrap_or_default();
+        if !written.is_empty() {
+            tracing::info!(
+                rows = written.len(),
+                "recorded Telegram outcomes the state database could not take before"
+            );
+        }
+        let mut kept = self.unrecorded_mut();
+        for id in written {
+            kept.remove(&id);
+        }
+    }
+
     /// Runs `f` with the app on the blocking pool (the store and the journal block).
     async fn blocking<T, F>(&self, f: F) -> Option<T>
     where
@@ -46,19 +125,30 @@ impl TelegramSender {
             "Telegram message delivered"
         );
         let reason = as_plain.then_some("sent as plain text");
-        let Some(row) = self
+        let Some((row, recorded)) = self
             .blocking(move |app| {
-                if let Err(e) = app.lock_store().mark_delivered(&row, Some(message_id), now) {
+                let recorded = app.lock_store().mark_delivered(&row, Some(message_id), now);
+                if let Err(e) = &recorded {
                     tracing::error!(chat_id = row.chat_id(), outbox_id = row.id, error = %e,
-                        "delivered, but cannot record it: the message may be sent again");
+                        "delivered, but cannot record it yet; it is kept in memory and recorded when the state database can be written");
                 }
                 journal_row(app, &row, "sent", reason, now);
-                row
+                (row, recorded.is_ok())
             })
             .await
         else {
             return;
         };
+        if !recorded {
+            self.keep_unrecorded(
+                row.id,
+                Unrecorded::Delivered {
+                    row: Box::new(row.clone()),
+                    message_id,
+                    at: now,
+                },
+            );
+        }
         stats.push(
             &row,
             RowOutcome::Delivered {
@@ -87,18 +177,27 @@ impl TelegramSender {
         );
         let now = self.app.now();
         let stored = text.clone();
-        let Some(row) = self
+        let Some((row, recorded)) = self
             .blocking(move |app| {
-                if let Err(e) = app.lock_store().mark_failed(row.id, &stored) {
-                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send");
+                let recorded = app.lock_store().mark_failed(row.id, &stored);
+                if let Err(e) = &recorded {
+                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send yet");
                 }
                 journal_row(app, &row, "failed", Some(&stored), now);
-                row
+                (row, recorded.is_ok())
             })
             .await
         else {
             return;
         };
+        if !recorded {
+            self.keep_unrecorded(
+                row.id,
+                Unrecorded::Failed {
+                    reason: text.clone(),
+                },
+            );
+        }
         stats.push(&row, RowOutcome::Failed(text));
     }
 
@@ -120,18 +219,28 @@ impl TelegramSender {
         tracing::warn!(chat_id = row.chat_id(), outbox_id = row.id, attempt = attempts,
             retry_in_s = delay.as_secs(), error = %error, "Telegram send failed; will retry");
         let stored = error.clone();
-        let Some((row, fell_back)) = self
+        let Some((row, fell_back, recorded)) = self
             .blocking(move |app| {
-                if let Err(e) = app.lock_store().mark_attempt_failed(row.id, &stored, at) {
-                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send");
+                let recorded = app.lock_store().mark_attempt_failed(row.id, &stored, at);
+                if let Err(e) = &recorded {
+                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send yet");
                 }
                 let fell_back = fallback && fall_back(app, &row, attempts, &stored, now);
-                (row, fell_back)
+                (row, fell_back, recorded.is_ok())
             })
             .await
         else {
             return;
         };
+        if !recorded {
+            self.keep_unrecorded(
+                row.id,
+                Unrecorded::RetryAt {
+                    at,
+                    error: error.clone(),
+                },
+            );
+        }
         if fell_back {
             stats.fallbacks += 1;
         }

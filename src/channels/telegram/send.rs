@@ -1,5 +1,5 @@
 //! Sending one outbox row: its HTML split into parts, the keyboard on the last part, each
-//! part paced; a message Telegram cannot parse is re-sent as plain text; the error decides
+//! part taking its turn from the app's pacer; a message Telegram cannot parse is re-sent as plain text; the error decides
 //! what happens to the row.
 
 use teloxide::RequestError;
@@ -8,7 +8,6 @@ use teloxide::requests::Requester;
 use teloxide::types::{ChatId, InlineKeyboardMarkup, ParseMode};
 
 use super::errors::{self, Failure};
-use super::pacer::Pacer;
 use super::split::{self, MAX_MESSAGE_LEN};
 use super::{DeliveryStats, RowOutcome, TelegramSender, keyboard};
 use crate::store::OutboxRow;
@@ -22,12 +21,7 @@ pub(super) enum Verdict {
 }
 
 impl TelegramSender {
-    pub(super) async fn deliver_row(
-        &self,
-        row: OutboxRow,
-        pacer: &mut Pacer,
-        stats: &mut DeliveryStats,
-    ) -> Verdict {
+    pub(super) async fn deliver_row(&self, row: OutboxRow, stats: &mut DeliveryStats) -> Verdict {
         let Some(chat) = row.chat_id() else {
             let reason = format!(
                 "the recipient {:?} is not a Telegram chat id",
@@ -45,7 +39,7 @@ impl TelegramSender {
         let keyboard = keyboard::for_row(&row);
         let parts = split::split_html(&row.html, &row.plain, MAX_MESSAGE_LEN);
         let mut result = self
-            .send_parts(chat, &parts, true, keyboard.as_ref(), pacer)
+            .send_parts(chat, &parts, true, keyboard.as_ref())
             .await
             .map(|id| (id, false));
         if let Err(e) = &result
@@ -55,7 +49,7 @@ impl TelegramSender {
                 "Telegram could not parse the message; re-sending it as plain text");
             let parts = split::split_plain(&row.plain, MAX_MESSAGE_LEN);
             result = self
-                .send_parts(chat, &parts, false, keyboard.as_ref(), pacer)
+                .send_parts(chat, &parts, false, keyboard.as_ref())
                 .await
                 .map(|id| (id, true));
         }
@@ -68,7 +62,7 @@ impl TelegramSender {
         };
         match self.classify(&error) {
             Failure::RetryAfter(delay) => {
-                pacer.pause_for(delay);
+                super::note_retry_after(&self.app, delay).await;
                 tracing::warn!(
                     chat_id = chat,
                     outbox_id = row.id,
@@ -100,12 +94,10 @@ impl TelegramSender {
         parts: &[String],
         html: bool,
         keyboard: Option<&InlineKeyboardMarkup>,
-        pacer: &mut Pacer,
     ) -> Result<i64, RequestError> {
         let mut last = 0;
         for (i, part) in parts.iter().enumerate() {
-            pacer.wait(chat).await;
-            pacer.record(chat);
+            self.app.telegram_pacer.wait_turn(chat).await;
             let mut request = self.bot.send_message(ChatId(chat), part.as_str());
             if html {
                 request = request.parse_mode(ParseMode::Html);

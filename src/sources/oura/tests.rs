@@ -181,3 +181,21 @@ fn last_per_day_keeps_the_latest_row_of_each_day() {
     let kept = last_per_day(items, |&(d, _)| day(d));
     assert_eq!(kept, vec![(1, "b"), (2, "c")]);
 }
+
+#[test]
+fn the_day_window_is_read_through_the_day_index_not_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = crate::sources::schema::create_oura_cache(&dir.path().join("oura.db")).unwrap();
+    for sql in [READINESS_SQL, SLEEP_SQL, ACTIVITY_SQL] {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let steps: Vec<String> = stmt
+            .query_map(["2026-01-01", "2026-01-31"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            steps.iter().any(|s| s.contains("USING INDEX idx_")),
+            "{sql}: {steps:#?}"
+        );
+    }
+}

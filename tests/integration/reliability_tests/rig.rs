@@ -30,6 +30,13 @@ pub struct Rig {
     pub health: String,
     /// Every daemon's stderr, one file per start, kept for the secret scan.
     pub stderr_files: Vec<PathBuf>,
+    /// Environment for the daemons beyond (and overriding) the suite's secrets.
+    pub env: Vec<(String, String)>,
+    /// A wrapper the daemon is started under (e.g. `unshare` and a mount), argv before it.
+    pub wrapper: Vec<String>,
+    /// Where this process reads the daemon's state DB when it is not at the config's path
+    /// as seen from here (a file system mounted in the daemon's own mount namespace).
+    pub state_db_view: Option<PathBuf>,
     /// The loopback Oura API the daemons' token is used against (never the real one).
     _oura_api: wiremock::MockServer,
 }
@@ -67,6 +74,9 @@ impl Rig {
             chats: chats.to_vec(),
             health,
             stderr_files: Vec::new(),
+            env: Vec::new(),
+            wrapper: Vec::new(),
+            state_db_view: None,
             _oura_api: oura_api,
         }
     }
@@ -80,17 +90,58 @@ impl Rig {
             .join(format!("daemon-stderr-{}.log", self.stderr_files.len()));
         let file = std::fs::File::create(&path).unwrap();
         self.stderr_files.push(path);
-        Command::new(operator_bin())
-            .args(["--config", &self.world.config_arg(), "run"])
+        let mut argv: Vec<String> = self.wrapper.clone();
+        argv.push(operator_bin().display().to_string());
+        argv.extend(["--config".into(), self.world.config_arg(), "run".into()]);
+        Command::new(&argv[0])
+            .args(&argv[1..])
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("RUST_LOG", "debug")
             .envs(super::secrets::secret_env())
+            .envs(self.env.iter().cloned())
             .stdout(Stdio::null())
             .stderr(Stdio::from(file))
             .kill_on_drop(true)
             .spawn()
             .unwrap()
+    }
+
+    /// Sends `text` from `chat` and waits (bounded by [`WAIT`]) for the bot's next message
+    /// there; returns its text and how long it took.
+    pub async fn ask(&self, chat: i64, text: &str) -> (String, Duration) {
+        let started = tokio::time::Instant::now();
+        let before = self.fake.messages(chat).len();
+        self.fake.push_text(chat, chat, text);
+        loop {
+            let messages = self.fake.messages(chat);
+            if messages.len() > before {
+                return (messages[before].plain_text.clone(), started.elapsed());
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "no reply to {text} in chat {chat}"
+            );
+            let seen = self.fake.requests_for("sendmessage").len();
+            self.fake
+                .wait_for_requests("sendmessage", seen + 1, Duration::from_secs(1))
+                .await
+                .ok();
+        }
+    }
+
+    /// Appends top-level YAML to the world's config (keys the demo config does not set).
+    pub fn append_config(&self, yaml: &str) {
+        let mut text = std::fs::read_to_string(&self.world.files.config).unwrap();
+        text.push_str(yaml);
+        std::fs::write(&self.world.files.config, text).unwrap();
+    }
+
+    /// Replaces `from` with `to` in the world's config; the text must be there.
+    pub fn edit_config(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&self.world.files.config).unwrap();
+        assert!(text.contains(from), "the config has no {from:?}");
+        std::fs::write(&self.world.files.config, text.replace(from, to)).unwrap();
     }
 
     /// Number of cycles recorded in the state DB (0 before it exists).
@@ -111,12 +162,35 @@ impl Rig {
     }
 
     fn state_conn(&self) -> rusqlite::Result<rusqlite::Connection> {
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.world.files.state_db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
+        let (path, flags) = match &self.state_db_view {
+            None => (
+                self.world.files.state_db.clone(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            ),
+            // SQLite resolves symbolic links in a database path, and `/proc/<pid>/root` is
+            // one: opened in place, the path would lead back to this namespace. A copy of the
+            // database and its WAL reads the same (the WAL index is rebuilt from the WAL).
+            Some(view) => (
+                self.copy_state_db(view),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+            ),
+        };
+        let conn = rusqlite::Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         Ok(conn)
+    }
+
+    /// Copies the daemon's state DB and WAL from `view` to a directory of the world.
+    fn copy_state_db(&self, view: &std::path::Path) -> PathBuf {
+        let dir = self.world.dir.path().join("state-db-copy");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join("operator.db");
+        std::fs::copy(view, &copy).expect("copying the state DB");
+        let mut wal = view.as_os_str().to_owned();
+        wal.push("-wal");
+        let _ = std::fs::copy(wal, dir.join("operator.db-wal"));
+        copy
     }
 
     /// The daemon's /health JSON, if it answers.
@@ -197,7 +271,7 @@ impl Rig {
     /// Checks the no-lost-alert invariant after a scenario with `crashes` unclean stops.
     pub fn check_invariant(&self, crashes: usize) -> InvariantReport {
         let outbox = self.outbox();
-        let journal = self.world.journal_lines();
+        let journal = self.world.journal_lines_with_backups();
         let mut problems = Vec::new();
         let mut report = InvariantReport::default();
         for row in &outbox {

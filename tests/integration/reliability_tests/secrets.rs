@@ -35,6 +35,7 @@ pub fn hits(text: &[u8]) -> Vec<&'static str> {
         ("bot token", TOKEN_SECRET),
         ("bot token (URL-encoded)", url_token.as_str()),
         ("DB password", DB_PASSWORD),
+        ("test Postgres password", crate::support::postgres::PASSWORD),
         ("Oura token", OURA_TOKEN),
     ]
     .into_iter()

@@ -157,6 +157,23 @@ impl DemoWorld {
         operator::config::load_file(&self.files.config).expect("the world's config loads")
     }
 
+    /// The journal's lines, oldest first, its rotated backups (`operator.log.N` … `.1`)
+    /// included.
+    pub fn journal_lines_with_backups(&self) -> Vec<serde_json::Value> {
+        let mut lines = Vec::new();
+        for index in (1..=20).rev() {
+            let path = operator::channels::rotating::backup_path(&self.files.journal, index);
+            if let Ok(text) = std::fs::read_to_string(path) {
+                lines.extend(
+                    text.lines()
+                        .map(|l| serde_json::from_str(l).expect("journal line is JSON")),
+                );
+            }
+        }
+        lines.extend(self.journal_lines());
+        lines
+    }
+
     pub fn journal_lines(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(&self.files.journal)
             .unwrap_or_default()

@@ -282,8 +282,17 @@ impl PgServer {
 
     /// Runs SQL (several statements allowed) in `db`.
     pub fn exec(&self, db: &str, sql: &str) {
+        self.exec_with_password(db, PASSWORD, sql);
+    }
+
+    /// [`PgServer::exec`] logging in with `password` (after a test changed it).
+    pub fn exec_with_password(&self, db: &str, password: &str, sql: &str) {
         self.block_on(async {
-            let mut conn = self.connect(db).await;
+            use sqlx::Connection;
+            let url = self.url_with(db, password, "require");
+            let mut conn = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connecting to the test postgres");
             // Test fixtures only: the statements come from the tests themselves.
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
                 .execute(&mut conn)
