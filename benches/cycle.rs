@@ -148,11 +148,18 @@ fn sources_and_monitors(c: &mut Criterion) {
         let punts = store.punt_counts(now - Days::days(7)).expect("punts read");
         let m = &config.monitors;
         group.bench_function(BenchmarkId::new("monitor_health", &s), |b| {
-            b.iter(|| monitors::health::health(black_box(&oura), local, &m.health.thresholds))
+            b.iter(|| {
+                monitors::health::health(black_box(&oura), local.clone(), &m.health.thresholds)
+            })
         });
         group.bench_function(BenchmarkId::new("monitor_tasks", &s), |b| {
             b.iter(|| {
-                monitors::tasks::tasks(black_box(&snap.state), workos.as_ref(), local, &m.tasks)
+                monitors::tasks::tasks(
+                    black_box(&snap.state),
+                    workos.as_ref(),
+                    local.clone(),
+                    &m.tasks,
+                )
             })
         });
         let input = monitors::patterns::PatternInput {
@@ -162,7 +169,7 @@ fn sources_and_monitors(c: &mut Criterion) {
             punts: &punts,
         };
         group.bench_function(BenchmarkId::new("monitor_patterns", &s), |b| {
-            b.iter(|| monitors::patterns::patterns(black_box(&input), local, &m.patterns))
+            b.iter(|| monitors::patterns::patterns(black_box(&input), local.clone(), &m.patterns))
         });
     }
     group.finish();

@@ -227,7 +227,7 @@ pub fn policy_for(config: &Config, recipient: Recipient) -> Policy {
         Recipient::Journal => config.alerters.journal.min_priority,
     };
     Policy {
-        timezone: config.timezone,
+        timezone: config.timezone.clone(),
         windows: DedupPolicy {
             health_warning: w.health_warning,
             health_critical: w.health_critical,
@@ -268,7 +268,7 @@ pub fn run_with(
         started: clock,
     } = reads;
     let now = options.now;
-    let tz = config.timezone;
+    let tz = &config.timezone;
     let write = !options.dry_run;
 
     let sources = vec![
@@ -311,7 +311,7 @@ pub fn run_with(
         .context("reading punt counts")?;
 
     let (mut findings, monitor_runs, evaluated) =
-        run_monitors(config, &snapshots, &punts, now.with_timezone(&tz), options);
+        run_monitors(config, &snapshots, &punts, now.with_timezone(tz), options);
     for alert in breaker_alerts {
         findings.push(alert);
     }

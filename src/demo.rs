@@ -11,9 +11,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::zone::Zone;
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
-use chrono_tz::Tz;
 use rusqlite::params;
 use serde_json::json;
 
@@ -21,8 +21,10 @@ use crate::config::{self, Config};
 use crate::render;
 use crate::store::{ItemSnapshot, Store};
 
-/// The zone the demo user lives in.
-pub const DEMO_TZ: Tz = chrono_tz::America::New_York;
+/// The zone the demo user lives in (UTC if the system has no time zone database; the demo
+/// config names it, so `config validate` then says what is missing).
+pub static DEMO_TZ: std::sync::LazyLock<Zone> =
+    std::sync::LazyLock::new(|| Zone::named("America/New_York").unwrap_or_else(|_| Zone::utc()));
 
 /// How much data to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +86,7 @@ impl DemoFiles {
 
 /// The demo's "now": 09:05 local today, so the morning checks run.
 pub fn demo_now(real_now: DateTime<Utc>) -> DateTime<Utc> {
-    let day = real_now.with_timezone(&DEMO_TZ).date_naive();
+    let day = real_now.with_timezone(&*DEMO_TZ).date_naive();
     DEMO_TZ
         .from_local_datetime(&day.and_hms_opt(9, 5, 0).unwrap_or_default())
         .earliest()
@@ -117,7 +119,7 @@ fn iso(t: DateTime<Utc>) -> String {
 pub fn generate(files: &DemoFiles, now: DateTime<Utc>, scale: Scale) -> anyhow::Result<()> {
     fs::create_dir_all(&files.state_dir)
         .with_context(|| format!("creating {}", files.state_dir.display()))?;
-    let today = now.with_timezone(&DEMO_TZ).date_naive();
+    let today = now.with_timezone(&*DEMO_TZ).date_naive();
     write_oura(&files.oura_db, now, today, scale).context("writing the Oura cache")?;
     write_workos(&files.workos_db, now, today, scale).context("writing the WorkOS cache")?;
     write_state_files(&files.state_dir, now, today, scale).context("writing the State files")?;
@@ -567,13 +569,13 @@ fn write_state_files(
         .set_modified(stale)?;
 
     let mut dumps = vec![
-        json!({"timestamp": (now - Duration::hours(20)).with_timezone(&DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        json!({"timestamp": (now - Duration::hours(20)).with_timezone(&*DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
                "processed": false, "parsed_category": "worry", "parsed_action": null, "parsed_entities": ["Memphis"]}),
-        json!({"timestamp": (now - Duration::hours(5)).with_timezone(&DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        json!({"timestamp": (now - Duration::hours(5)).with_timezone(&*DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
                "processed": true, "parsed_category": "task", "parsed_action": "email Raleigh", "parsed_entities": ["Raleigh"]}),
     ];
     for i in 0..scale.extra_brain_dumps {
-        dumps.push(json!({"timestamp": (now - Duration::hours(30 + i as i64)).with_timezone(&DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        dumps.push(json!({"timestamp": (now - Duration::hours(30 + i as i64)).with_timezone(&*DEMO_TZ).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string(),
             "processed": true, "parsed_category": "idea", "parsed_action": null, "parsed_entities": []}));
     }
     fs::write(
@@ -647,7 +649,7 @@ logging:
 /// own snapshots, as earlier cycles would have (`operator demo` and the benchmarks).
 pub fn seed_punt_history(config: &Config, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut store = Store::open(&config.state.db_path)?;
-    let today = now.with_timezone(&DEMO_TZ).date_naive();
+    let today = now.with_timezone(&*DEMO_TZ).date_naive();
     for (days_ago, due_offset) in [(6, -4), (4, -2), (2, -1), (1, 0)] {
         let snapshot = ItemSnapshot {
             item_key: format!("commitment:{PUNTED_ID}"),
@@ -706,7 +708,7 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
         Some(oura) => writeln!(
             out,
             "\n═══ /readiness ═══\n{}",
-            render::readiness(oura, local_now).plain()
+            render::readiness(oura, local_now.clone()).plain()
         )?,
         None => writeln!(out, "\n═══ /readiness ═══\nOura data unavailable")?,
     }

@@ -19,6 +19,7 @@
 //! - [`daemon`]: `operator run`: everything above on one runtime, with a clean shutdown.
 //! - [`launchd`]: the LaunchAgent plist and its install.
 //! - [`clock`]: the injectable clock.
+//! - [`zone`]: the user's time zone, from the system's time zone database.
 //! - [`demo`]: realistic offline demo data in the real schemas.
 //! - [`cli`]: the command line.
 
@@ -41,3 +42,4 @@ pub mod scheduler;
 pub mod sources;
 pub mod status;
 pub mod store;
+pub mod zone;

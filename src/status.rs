@@ -33,7 +33,7 @@ pub fn gather(
             let quiet = store.quiet_hours(recipient)?.unwrap_or(config.quiet_hours);
             Some(ChatView {
                 quiet,
-                quiet_in_force: pipeline::in_quiet_hours(&quiet, config.timezone, now),
+                quiet_in_force: pipeline::in_quiet_hours(&quiet, &config.timezone, now),
                 snoozes: store.snoozes(recipient, now)?,
             })
         }
@@ -41,7 +41,7 @@ pub fn gather(
     };
     Ok(StatusView {
         now,
-        timezone: config.timezone,
+        timezone: config.timezone.clone(),
         uptime: None,
         last_run: store.last_run()?,
         next_cycle: None,

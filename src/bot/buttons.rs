@@ -22,9 +22,9 @@ pub enum Press {
 
 /// The local time people read: "15:40" today, "Sat 07:00" otherwise.
 fn when(config: &Config, now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let tz = config.timezone;
-    let local = t.with_timezone(&tz);
-    if local.date_naive() == now.with_timezone(&tz).date_naive() {
+    let tz = &config.timezone;
+    let local = t.with_timezone(tz);
+    if local.date_naive() == now.with_timezone(tz).date_naive() {
         local.format("%H:%M").to_string()
     } else {
         local.format("%a %H:%M").to_string()
@@ -70,8 +70,8 @@ pub fn press(
                 Action::Snooze4h => now + Duration::hours(4),
                 _ => {
                     let quiet = store.quiet_hours(chat)?.unwrap_or(config.quiet_hours);
-                    quiet_hours_end_after(&quiet, config.timezone, now)
-                        .unwrap_or_else(|| next_local_hour_after(config.timezone, now, 9))
+                    quiet_hours_end_after(&quiet, &config.timezone, now)
+                        .unwrap_or_else(|| next_local_hour_after(&config.timezone, now, 9))
                 }
             };
             for alert in &row.alerts {

@@ -280,7 +280,7 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text>
         }
         None => current,
     };
-    let in_force = in_quiet_hours(&q, app.config.timezone, now);
+    let in_force = in_quiet_hours(&q, &app.config.timezone, now);
     let mut t = Text::new();
     t.text(if updated.is_some() {
         "Quiet hours for this chat are now "

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use chrono_tz::Tz;
+use crate::zone::{Zone, ZoneError};
 
 use super::build_adapters::adapters;
 use super::build_alerters::alerters;
@@ -55,7 +55,7 @@ fn intervals(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Intervals {
 }
 
 /// Quiet hours, and the zone named by `quiet_hours.timezone` if any (with the text written).
-fn quiet_hours(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> (QuietHours, Option<(Tz, String)>) {
+fn quiet_hours(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> (QuietHours, Option<(Zone, String)>) {
     let out = QuietHours {
         enabled: s.bool(ctx, "enabled", true),
         start: s.hour(ctx, "start", 22),
@@ -68,7 +68,7 @@ fn quiet_hours(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> (QuietHours, Option<(Tz
 
 /// `timezone`, else `quiet_hours.timezone`, else the system zone, else UTC. Two different
 /// zones would make quiet hours and reminders disagree, so that is a problem.
-fn timezone(ctx: &mut Ctx<'_>, root: &mut Section<'_>, quiet: Option<(Tz, String)>) -> Tz {
+fn timezone(ctx: &mut Ctx<'_>, root: &mut Section<'_>, quiet: Option<(Zone, String)>) -> Zone {
     let top = zone(ctx, root, "timezone");
     match (top, quiet) {
         (Some((top, _)), Some((q, _))) if top != q => {
@@ -87,23 +87,29 @@ fn timezone(ctx: &mut Ctx<'_>, root: &mut Section<'_>, quiet: Option<(Tz, String
     }
 }
 
-fn system_zone() -> Tz {
+fn system_zone() -> Zone {
     iana_time_zone::get_timezone()
         .ok()
-        .and_then(|name| name.parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC)
+        .and_then(|name| Zone::named(&name).ok())
+        .unwrap_or_else(Zone::utc)
 }
 
-/// An IANA zone name under `key`, with a suggestion for near misses.
-fn zone(ctx: &mut Ctx<'_>, s: &mut Section<'_>, key: &'static str) -> Option<(Tz, String)> {
+/// An IANA zone name under `key`, from the system's time zone database, with a suggestion
+/// for near misses.
+fn zone(ctx: &mut Ctx<'_>, s: &mut Section<'_>, key: &'static str) -> Option<(Zone, String)> {
     s.read(ctx, key, None, |v| {
         let name = to_string(v)?;
-        match name.trim().parse::<Tz>() {
-            Ok(tz) => Ok(Some((tz, name))),
-            Err(_) => {
-                let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        match Zone::named(&name) {
+            Ok(zone) => Ok(Some((zone, name))),
+            Err(e @ ZoneError::BadName(_)) => Err(e.to_string()),
+            Err(e @ ZoneError::Unknown { .. }) => {
+                let known = Zone::known_names();
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
                 Err(match did_you_mean(name.trim(), &names) {
                     Some(close) => format!("unknown time zone {name:?}; did you mean `{close}`?"),
+                    None if known.is_empty() => {
+                        format!("{e}; install the time zone database (tzdata) or set TZDIR")
+                    }
                     None => format!(
                         "unknown time zone {name:?} (expected an IANA name such as America/Chicago)"
                     ),

@@ -23,8 +23,8 @@ pub use show::render_effective;
 
 use std::path::PathBuf;
 
+use crate::zone::Zone;
 use chrono::Duration;
-use chrono_tz::Tz;
 
 use crate::alert::Priority;
 
@@ -36,7 +36,7 @@ pub struct Config {
     pub version: String,
     /// The zone every local-time decision uses (`timezone`, else `quiet_hours.timezone`,
     /// else the system zone).
-    pub timezone: Tz,
+    pub timezone: Zone,
     pub intervals: Intervals,
     pub quiet_hours: QuietHours,
     pub dedup: Dedup,

@@ -3,8 +3,8 @@
 //! (tasks without WorkOS still checks commitments; patterns without Oura still checks
 //! workload). Each skip is journaled with its reason and logged as a warning.
 
+use crate::zone::Zone;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use super::{Options, Read, Snapshots};
 use crate::alert::{Alert, AlertClass, Findings, Priority};
@@ -20,7 +20,7 @@ pub(super) fn run_monitors(
     config: &Config,
     s: &Snapshots,
     punts: &[PuntCount],
-    now: DateTime<Tz>,
+    now: DateTime<Zone>,
     options: &Options,
 ) -> (Findings, Vec<MonitorRun>, Vec<AlertClass>) {
     let at = now.to_utc();
@@ -41,7 +41,7 @@ pub(super) fn run_monitors(
     if !(m.health.enabled && options.monitors.health) {
         record("health", MonitorStatus::Disabled, 0, "disabled".into());
     } else if let Some(oura) = s.oura.data() {
-        let f = monitors::health::health(oura, now, &m.health.thresholds);
+        let f = monitors::health::health(oura, now.clone(), &m.health.thresholds);
         let via = s.oura_served.via.map_or("", |l| l.via());
         record(
             "health",
@@ -66,7 +66,7 @@ pub(super) fn run_monitors(
     if !(m.tasks.enabled && options.monitors.tasks) {
         record("tasks", MonitorStatus::Disabled, 0, "disabled".into());
     } else {
-        let f = monitors::tasks::tasks(&s.state, s.workos.data(), now, &m.tasks);
+        let f = monitors::tasks::tasks(&s.state, s.workos.data(), now.clone(), &m.tasks);
         let mut gaps = Vec::new();
         if !s.state.commitments_readable() {
             gaps.push("a commitment file is unreadable".to_owned());

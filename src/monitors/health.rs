@@ -33,8 +33,8 @@
 
 pub(crate) mod text;
 
+use crate::zone::Zone;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 use crate::alert::{Alert, AlertClass, Findings, Priority};
 use crate::config::HealthThresholds;
@@ -48,7 +48,7 @@ const HRV_MIN_BASELINE_NIGHTS: usize = 7;
 const STRESS_MIN_SECONDS: f64 = 30.0 * 60.0;
 
 /// Evaluates every health rule for `now` (the user's local time).
-pub fn health(oura: &OuraSnapshot, now: DateTime<Tz>, t: &HealthThresholds) -> Findings {
+pub fn health(oura: &OuraSnapshot, now: DateTime<Zone>, t: &HealthThresholds) -> Findings {
     let ctx = Ctx {
         today: now.date_naive(),
         at: now.with_timezone(&Utc),

@@ -18,8 +18,8 @@
 mod trends;
 mod workload;
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 use super::PuntCount;
 use super::health::text;
@@ -37,12 +37,12 @@ pub struct PatternInput<'a> {
 }
 
 /// Evaluates every pattern rule for `now` (the user's local time).
-pub fn patterns(input: &PatternInput, now: DateTime<Tz>, cfg: &PatternMonitor) -> Findings {
+pub fn patterns(input: &PatternInput, now: DateTime<Zone>, cfg: &PatternMonitor) -> Findings {
     let ctx = Ctx {
         cfg,
-        now,
         today: now.date_naive(),
         at: now.with_timezone(&Utc),
+        now,
     };
     let mut findings = Findings::default();
     for alert in procrastination(input.punts, &ctx) {
@@ -66,7 +66,7 @@ pub fn patterns(input: &PatternInput, now: DateTime<Tz>, cfg: &PatternMonitor) -
 /// What every rule needs besides its source.
 struct Ctx<'a> {
     cfg: &'a PatternMonitor,
-    now: DateTime<Tz>,
+    now: DateTime<Zone>,
     today: NaiveDate,
     at: DateTime<Utc>,
 }
@@ -169,23 +169,15 @@ mod tests {
                 stale_focus_days: 7,
             },
         };
-        let now = chrono::TimeZone::with_ymd_and_hms(
-            &chrono_tz::America::New_York,
-            2025,
-            11,
-            27,
-            12,
-            0,
-            0,
-        )
-        .unwrap();
+        let new_york = crate::zone::Zone::named("America/New_York").expect("tzdata");
+        let now = chrono::TimeZone::with_ymd_and_hms(&new_york, 2025, 11, 27, 12, 0, 0).unwrap();
         for (days, want) in [(7, "this week"), (1, "today"), (14, "in the last 14 days")] {
             let cfg = cfg(days);
             let ctx = Ctx {
                 cfg: &cfg,
-                now,
                 today: now.date_naive(),
                 at: now.with_timezone(&Utc),
+                now: now.clone(),
             };
             assert_eq!(ctx.lookback_phrase(), want);
         }

@@ -22,8 +22,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
-use chrono_tz::Tz;
 
 use super::health::text;
 use crate::alert::{Alert, AlertClass, Findings, Priority, dedup_key};
@@ -39,7 +39,7 @@ const DUE_TODAY_RENOTIFY_HOURS: i64 = 4;
 pub fn tasks(
     state: &StateSnapshot,
     workos: Option<&WorkosSnapshot>,
-    now: DateTime<Tz>,
+    now: DateTime<Zone>,
     cfg: &TaskMonitor,
 ) -> Findings {
     let ctx = Ctx::new(now, cfg);
@@ -67,7 +67,7 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(now: DateTime<Tz>, cfg: &'a TaskMonitor) -> Ctx<'a> {
+    fn new(now: DateTime<Zone>, cfg: &'a TaskMonitor) -> Ctx<'a> {
         Ctx {
             cfg,
             today: now.date_naive(),

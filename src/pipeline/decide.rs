@@ -102,7 +102,7 @@ fn deliveries(
 fn quiet_in_force(state: &ChatState, policy: &Policy, now: DateTime<Utc>) -> bool {
     state
         .quiet
-        .is_some_and(|q| in_quiet_hours(&q, policy.timezone, now))
+        .is_some_and(|q| in_quiet_hours(&q, &policy.timezone, now))
 }
 
 /// Stages a–d (ack, snooze, dedup, quiet hours); `None` when the alert passes them all.

@@ -17,8 +17,8 @@ pub use quiet::{in_quiet_hours, next_local_hour_after, quiet_hours_end_after};
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{Alert, AlertClass, Priority};
@@ -113,7 +113,7 @@ pub struct ChatState {
 /// Settings for one recipient's decisions.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub timezone: Tz,
+    pub timezone: Zone,
     pub windows: DedupPolicy,
     pub max_alerts_per_run: usize,
     pub min_priority: Priority,

@@ -1,8 +1,8 @@
 //! The `/readiness` reply: today's readiness with contributors, HRV against its 30-day
 //! baseline, last night's sleep, and a 14-day trend sparkline.
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate};
-use chrono_tz::Tz;
 
 use super::{Text, human_duration, num};
 use crate::sources::{OuraSnapshot, Readiness};
@@ -51,7 +51,7 @@ fn contributors(r: &Readiness) -> Vec<(&'static str, f64)> {
     .collect()
 }
 
-pub fn readiness(oura: &OuraSnapshot, now: DateTime<Tz>) -> Text {
+pub fn readiness(oura: &OuraSnapshot, now: DateTime<Zone>) -> Text {
     let today = now.date_naive();
     let mut t = Text::new();
     match oura

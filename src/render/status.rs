@@ -1,7 +1,7 @@
 //! The `/status` reply (and `operator status`).
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::{Text, human_duration};
@@ -16,7 +16,7 @@ use crate::store::{MonitorRun, RunRecord, SourceStatus};
 #[derive(Debug, Clone)]
 pub struct StatusView {
     pub now: DateTime<Utc>,
-    pub timezone: Tz,
+    pub timezone: Zone,
     /// Set when a daemon is answering.
     pub uptime: Option<Duration>,
     pub last_run: Option<RunRecord>,
@@ -50,8 +50,8 @@ fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     }
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %d %b %H:%M").to_string()
+fn local(t: DateTime<Utc>, tz: &Zone) -> String {
+    t.with_timezone(tz).format("%a %d %b %H:%M").to_string()
 }
 
 pub fn quiet_hours_text(q: &QuietHours) -> String {
@@ -71,7 +71,7 @@ pub fn snooze_scope_text(scope: &SnoozeScope) -> String {
 }
 
 /// "Oura API breaker: open until Fri 10:05 (3 failures since Fri 09:45; last: HTTP 500)".
-pub fn breaker_line(b: &LinkView, now: DateTime<Utc>, tz: Tz) -> String {
+pub fn breaker_line(b: &LinkView, now: DateTime<Utc>, tz: &Zone) -> String {
     let mut line = format!(
         "{} breaker: {}",
         b.link.label(),
@@ -118,7 +118,7 @@ pub fn status(v: &StatusView) -> Text {
         t.bold(&format!(
             "⚠️ Check cycles are failing: {} in a row since {}",
             f.consecutive,
-            local(f.since, v.timezone)
+            local(f.since, &v.timezone)
         ))
         .newline()
         .line(&f.error)
@@ -133,7 +133,7 @@ pub fn status(v: &StatusView) -> Text {
             t.line(&format!(
                 "Last cycle: {} ({}, {} ms, {} alert(s), {})",
                 ago(v.now, run.started_at),
-                local(run.started_at, v.timezone),
+                local(run.started_at, &v.timezone),
                 run.duration_ms,
                 run.alerts,
                 run.status
@@ -185,7 +185,7 @@ pub fn status(v: &StatusView) -> Text {
         }
         t.newline();
         for b in v.breakers.iter().filter(|b| b.link.source() == s.source) {
-            t.line(&format!("  {}", breaker_line(b, v.now, v.timezone)));
+            t.line(&format!("  {}", breaker_line(b, v.now, &v.timezone)));
         }
     }
 
@@ -226,7 +226,7 @@ pub fn status(v: &StatusView) -> Text {
             t.line(&format!(
                 "Snoozed: {} until {}",
                 snooze_scope_text(&s.scope),
-                local(s.until, v.timezone)
+                local(s.until, &v.timezone)
             ));
         }
     }

@@ -8,7 +8,7 @@ mod patterns;
 mod tasks;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
+use operator::zone::Zone;
 
 use operator::alert::{Alert, Findings, Priority};
 use operator::config::{
@@ -18,16 +18,15 @@ use operator::sources::{
     Commitment, CommitmentOrigin, FileRead, Readiness, SleepNight, StateSnapshot,
 };
 
-/// The user's zone in every test unless a test says otherwise.
-pub const NY: Tz = chrono_tz::America::New_York;
-
 /// Thursday 27 Nov 2025 at `h:m` in New York.
-pub fn at(h: u32, m: u32) -> DateTime<Tz> {
-    NY.with_ymd_and_hms(2025, 11, 27, h, m, 0).unwrap()
+pub fn at(h: u32, m: u32) -> DateTime<Zone> {
+    crate::support::new_york()
+        .with_ymd_and_hms(2025, 11, 27, h, m, 0)
+        .unwrap()
 }
 
 /// The default test "now": Thursday 27 Nov 2025, 12:00 New York.
-pub fn noon() -> DateTime<Tz> {
+pub fn noon() -> DateTime<Zone> {
     at(12, 0)
 }
 
@@ -37,7 +36,7 @@ pub fn nov(day: u32) -> NaiveDate {
 }
 
 /// `now`'s local date shifted by `offset` days.
-pub fn day_offset(now: DateTime<Tz>, offset: i64) -> NaiveDate {
+pub fn day_offset(now: DateTime<Zone>, offset: i64) -> NaiveDate {
     now.date_naive() + chrono::Duration::days(offset)
 }
 

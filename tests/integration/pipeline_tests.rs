@@ -10,8 +10,9 @@ mod quiet_cases;
 mod screen_cases;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::America::New_York;
-use chrono_tz::Tz;
+use operator::zone::Zone;
+
+use crate::support::new_york;
 
 use operator::alert::{Alert, AlertClass, Priority};
 use operator::config::QuietHours;
@@ -132,7 +133,7 @@ use Priority::{Critical, High, Info, Low, Medium};
 
 /// A wall-clock instant in New York (must exist and be unambiguous).
 fn ny(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    New_York
+    new_york()
         .with_ymd_and_hms(y, mo, d, h, mi, 0)
         .single()
         .expect("an unambiguous New York time")
@@ -167,7 +168,7 @@ fn quiet(start: u8, end: u8) -> QuietHours {
 /// The design's windows (section 6.5), the system class on the 1-hour default.
 fn policy() -> Policy {
     Policy {
-        timezone: New_York,
+        timezone: new_york().clone(),
         windows: DedupPolicy {
             health_warning: hours(4),
             health_critical: hours(1),
@@ -229,6 +230,6 @@ impl State {
     }
 }
 
-fn tz_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+fn tz_time(t: DateTime<Utc>, tz: &Zone) -> String {
+    t.with_timezone(tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }

@@ -24,14 +24,14 @@ impl TelegramSender {
             .announced_failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tz = self.app.config.timezone;
+        let tz = &self.app.config.timezone;
         let (text, kind, priority, next) = match (&failure, announced) {
             (Some(f), previous) if f.consecutive >= ANNOUNCE_AFTER && previous != Some(f.since) => {
                 (
                     format!(
                         "⚠️ Operator's check cycles are failing: {} in a row since {}.\n{}\nAlerts are on hold until a cycle completes; commands still work.",
                         f.consecutive,
-                        f.since.with_timezone(&tz).format("%a %H:%M"),
+                        f.since.with_timezone(tz).format("%a %H:%M"),
                         f.error
                     ),
                     "cycle_failing",

@@ -285,7 +285,7 @@ fn today_is_the_users_local_day_not_utc() {
         last_sync: Some(late.with_timezone(&Utc)),
         ..OuraSnapshot::default()
     };
-    let f = health(&oura, late, &health_thresholds());
+    let f = health(&oura, late.clone(), &health_thresholds());
     fires(&f, "health:readiness", Priority::Critical);
     fires(&f, "health:sleep", Priority::High);
 

@@ -243,7 +243,7 @@ fn local_day_decides_due_dates_in_a_non_utc_zone() {
     fires(&f, "tasks:due_tomorrow:c1", Priority::Low);
 
     // 09:00 in Tokyo is 00:00 UTC: the morning reminder follows Tokyo's clock.
-    let tokyo = chrono_tz::Asia::Tokyo
+    let tokyo = crate::support::zone("Asia/Tokyo")
         .with_ymd_and_hms(2025, 11, 27, 9, 0, 0)
         .unwrap();
     let f = tasks(&one(nov(27)), None, tokyo, &task_cfg());

@@ -1,13 +1,12 @@
 //! Quiet hours: in force or not across midnight and both New York DST changes of 2026, and
 //! when they end (the `Tomorrow` button and the digest rely on it).
 
-use chrono_tz::Asia::Kolkata;
 use operator::pipeline::{in_quiet_hours, next_local_hour_after, quiet_hours_end_after};
 
 use super::*;
 
 /// `<local time> quiet` or `<local time> not quiet`.
-fn in_force(q: QuietHours, tz: Tz, now: DateTime<Utc>) -> String {
+fn in_force(q: QuietHours, tz: &Zone, now: DateTime<Utc>) -> String {
     let verdict = if in_quiet_hours(&q, tz, now) {
         "quiet"
     } else {
@@ -21,7 +20,7 @@ fn ends_at(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match end {
         Some(t) => {
             let m = (t - now).num_minutes();
-            format!("{} (+{}h{:02}m)", tz_time(t, New_York), m / 60, m % 60)
+            format!("{} (+{}h{:02}m)", tz_time(t, new_york()), m / 60, m % 60)
         }
         None => "never".to_owned(),
     }
@@ -50,34 +49,35 @@ const OFF: QuietHours = QuietHours {
 
 #[test]
 fn quiet_hours_in_force() {
+    let kolkata = crate::support::zone("Asia/Kolkata");
     #[rustfmt::skip]
     let table = [
-        ("before start",       NIGHT, New_York, ny(2026, 1, 15, 21, 59), "2026-01-15 21:59 EST not quiet"),
-        ("at start",           NIGHT, New_York, ny(2026, 1, 15, 22, 0),  "2026-01-15 22:00 EST quiet"),
-        ("before midnight",    NIGHT, New_York, ny(2026, 1, 15, 23, 30), "2026-01-15 23:30 EST quiet"),
-        ("after midnight",     NIGHT, New_York, ny(2026, 1, 16, 0, 30),  "2026-01-16 00:30 EST quiet"),
-        ("last minute",        NIGHT, New_York, ny(2026, 1, 16, 6, 59),  "2026-01-16 06:59 EST quiet"),
-        ("at end",             NIGHT, New_York, ny(2026, 1, 16, 7, 0),   "2026-01-16 07:00 EST not quiet"),
-        ("day span, before",   DAY,   New_York, ny(2026, 1, 15, 8, 59),  "2026-01-15 08:59 EST not quiet"),
-        ("day span, inside",   DAY,   New_York, ny(2026, 1, 15, 16, 59), "2026-01-15 16:59 EST quiet"),
-        ("day span, at end",   DAY,   New_York, ny(2026, 1, 15, 17, 0),  "2026-01-15 17:00 EST not quiet"),
-        ("start == end",       SAME,  New_York, ny(2026, 1, 15, 7, 0),   "2026-01-15 07:00 EST not quiet"),
-        ("start == end, 3am",  SAME,  New_York, ny(2026, 1, 15, 3, 0),   "2026-01-15 03:00 EST not quiet"),
-        ("disabled",           OFF,   New_York, ny(2026, 1, 15, 23, 30), "2026-01-15 23:30 EST not quiet"),
+        ("before start",       NIGHT, new_york(), ny(2026, 1, 15, 21, 59), "2026-01-15 21:59 EST not quiet"),
+        ("at start",           NIGHT, new_york(), ny(2026, 1, 15, 22, 0),  "2026-01-15 22:00 EST quiet"),
+        ("before midnight",    NIGHT, new_york(), ny(2026, 1, 15, 23, 30), "2026-01-15 23:30 EST quiet"),
+        ("after midnight",     NIGHT, new_york(), ny(2026, 1, 16, 0, 30),  "2026-01-16 00:30 EST quiet"),
+        ("last minute",        NIGHT, new_york(), ny(2026, 1, 16, 6, 59),  "2026-01-16 06:59 EST quiet"),
+        ("at end",             NIGHT, new_york(), ny(2026, 1, 16, 7, 0),   "2026-01-16 07:00 EST not quiet"),
+        ("day span, before",   DAY,   new_york(), ny(2026, 1, 15, 8, 59),  "2026-01-15 08:59 EST not quiet"),
+        ("day span, inside",   DAY,   new_york(), ny(2026, 1, 15, 16, 59), "2026-01-15 16:59 EST quiet"),
+        ("day span, at end",   DAY,   new_york(), ny(2026, 1, 15, 17, 0),  "2026-01-15 17:00 EST not quiet"),
+        ("start == end",       SAME,  new_york(), ny(2026, 1, 15, 7, 0),   "2026-01-15 07:00 EST not quiet"),
+        ("start == end, 3am",  SAME,  new_york(), ny(2026, 1, 15, 3, 0),   "2026-01-15 03:00 EST not quiet"),
+        ("disabled",           OFF,   new_york(), ny(2026, 1, 15, 23, 30), "2026-01-15 23:30 EST not quiet"),
         // Spring forward: 02:00 EST becomes 03:00 EDT on 2026-03-08.
-        ("spring, 01:30 EST",  NIGHT, New_York, utc(2026, 3, 8, 6, 30),  "2026-03-08 01:30 EST quiet"),
-        ("spring, 03:30 EDT",  NIGHT, New_York, utc(2026, 3, 8, 7, 30),  "2026-03-08 03:30 EDT quiet"),
-        ("spring, 06:59 EDT",  NIGHT, New_York, utc(2026, 3, 8, 10, 59), "2026-03-08 06:59 EDT quiet"),
-        ("spring, 11:00 UTC",  NIGHT, New_York, utc(2026, 3, 8, 11, 0),  "2026-03-08 07:00 EDT not quiet"),
+        ("spring, 01:30 EST",  NIGHT, new_york(), utc(2026, 3, 8, 6, 30),  "2026-03-08 01:30 EST quiet"),
+        ("spring, 03:30 EDT",  NIGHT, new_york(), utc(2026, 3, 8, 7, 30),  "2026-03-08 03:30 EDT quiet"),
+        ("spring, 06:59 EDT",  NIGHT, new_york(), utc(2026, 3, 8, 10, 59), "2026-03-08 06:59 EDT quiet"),
+        ("spring, 11:00 UTC",  NIGHT, new_york(), utc(2026, 3, 8, 11, 0),  "2026-03-08 07:00 EDT not quiet"),
         // Fall back: 02:00 EDT becomes 01:00 EST on 2026-11-01, so 01:30 happens twice.
-        ("fall, 01:30 EDT",    NIGHT, New_York, utc(2026, 11, 1, 5, 30), "2026-11-01 01:30 EDT quiet"),
-        ("fall, 01:30 EST",    NIGHT, New_York, utc(2026, 11, 1, 6, 30), "2026-11-01 01:30 EST quiet"),
-        ("fall, 11:00 UTC",    NIGHT, New_York, utc(2026, 11, 1, 11, 0), "2026-11-01 06:00 EST quiet"),
-        ("fall, 07:00 EST",    NIGHT, New_York, utc(2026, 11, 1, 12, 0), "2026-11-01 07:00 EST not quiet"),
-        ("fall, 1-2, repeat",  quiet(1, 2), New_York, utc(2026, 11, 1, 6, 30), "2026-11-01 01:30 EST quiet"),
+        ("fall, 01:30 EDT",    NIGHT, new_york(), utc(2026, 11, 1, 5, 30), "2026-11-01 01:30 EDT quiet"),
+        ("fall, 01:30 EST",    NIGHT, new_york(), utc(2026, 11, 1, 6, 30), "2026-11-01 01:30 EST quiet"),
+        ("fall, 11:00 UTC",    NIGHT, new_york(), utc(2026, 11, 1, 11, 0), "2026-11-01 06:00 EST quiet"),
+        ("fall, 07:00 EST",    NIGHT, new_york(), utc(2026, 11, 1, 12, 0), "2026-11-01 07:00 EST not quiet"),
+        ("fall, 1-2, repeat",  quiet(1, 2), new_york(), utc(2026, 11, 1, 6, 30), "2026-11-01 01:30 EST quiet"),
         // A half-hour offset: 01:29 UTC is 06:59 IST, 01:30 UTC is 07:00 IST.
-        ("+05:30, last minute", NIGHT, Kolkata, utc(2026, 1, 15, 1, 29), "2026-01-15 06:59 IST quiet"),
-        ("+05:30, at end",      NIGHT, Kolkata, utc(2026, 1, 15, 1, 30), "2026-01-15 07:00 IST not quiet"),
+        ("+05:30, last minute", NIGHT, &kolkata, utc(2026, 1, 15, 1, 29), "2026-01-15 06:59 IST quiet"),
+        ("+05:30, at end",      NIGHT, &kolkata, utc(2026, 1, 15, 1, 30), "2026-01-15 07:00 IST not quiet"),
     ];
     for (name, q, tz, now, expect) in table {
         check(name, &in_force(q, tz, now), expect);
@@ -102,7 +102,7 @@ fn quiet_hours_end() {
     for (name, q, now, expect) in table {
         check(
             name,
-            &ends_at(quiet_hours_end_after(&q, New_York, now), now),
+            &ends_at(quiet_hours_end_after(&q, new_york(), now), now),
             expect,
         );
     }
@@ -122,7 +122,7 @@ fn next_local_hour() {
     for (name, hour, now, expect) in table {
         check(
             name,
-            &ends_at(Some(next_local_hour_after(New_York, now, hour)), now),
+            &ends_at(Some(next_local_hour_after(new_york(), now, hour)), now),
             expect,
         );
     }

@@ -110,9 +110,7 @@ async fn failures_are_classified_and_never_show_the_token() {
 
 /// The API's documents for the demo's last days: readiness 48 today, a short night, stress.
 fn mount_collections(now: DateTime<Utc>) -> Vec<(Endpoint, Vec<Value>)> {
-    let today = now
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive();
+    let today = now.with_timezone(crate::support::new_york()).date_naive();
     let readiness = (0..3)
         .map(|back| {
             readiness_doc(&Readiness {

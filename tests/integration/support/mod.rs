@@ -39,9 +39,22 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A zone from the system's time zone database (the tests need tzdata, as Operator does).
+pub fn zone(name: &str) -> operator::zone::Zone {
+    operator::zone::Zone::named(name)
+        .unwrap_or_else(|e| panic!("{e}: the tests need the system's time zone database"))
+}
+
+/// America/New_York, read once.
+pub fn new_york() -> &'static operator::zone::Zone {
+    static ZONE: std::sync::LazyLock<operator::zone::Zone> =
+        std::sync::LazyLock::new(|| zone("America/New_York"));
+    &ZONE
+}
+
 /// A fixed instant: 09:05 America/New_York on Friday 2026-11-27.
 pub fn morning() -> DateTime<Utc> {
-    chrono_tz::America::New_York
+    new_york()
         .with_ymd_and_hms(2026, 11, 27, 9, 5, 0)
         .unwrap()
         .with_timezone(&Utc)
