@@ -127,9 +127,10 @@ async fn world(seed: u64, kills: usize) -> (usize, usize, usize, usize) {
             }
         }
         if i == kills / 2 {
-            // A SIGTERM at a random point once the daemon is up (its signal handler is set
-            // before its first poll) is a clean stop: it must exit 0. A SIGTERM in the first
-            // milliseconds of start-up, before the handler exists, ends it by the signal.
+            // A SIGTERM at a random point once the daemon is up is a clean stop: it must exit
+            // 0. (The handler is installed before the config is read, so start-up is clean
+            // too: `daemon_tests::a_sigterm_during_start_up_is_a_clean_stop`. Only the first
+            // milliseconds after exec, before that, end by the signal's default action.)
             let polls = rig.fake.requests_for("getupdates").len();
             let _ = rig
                 .fake

@@ -132,6 +132,7 @@ async fn two_thousand_commands_and_fifty_alerts_stay_inside_telegrams_limits() {
         "peak RSS {peak} KiB (limit {PEAK_RSS_LIMIT_KIB})"
     );
     assert_eq!(term(&mut child).await, Some(0));
+    super::secrets::assert_no_secret_in(&rig);
     let messages = accepted;
     println!(
         "reliability: load: {} commands from {ASKERS} chats + {decided} alerts to {} chats: {messages} messages in {took:?} ({:.1}/s), 0 x 429, peak RSS {:.1} MiB; 0 lost",
