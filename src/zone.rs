@@ -139,6 +139,16 @@ impl Zone {
         &self.0.name
     }
 
+    /// The UTC offset in seconds in force at `unix_time` (0 for a time the file cannot place,
+    /// which a valid file never leaves).
+    fn seconds_at(&self, unix_time: i64) -> i64 {
+        self.0
+            .tz
+            .as_ref()
+            .find_local_time_type(unix_time)
+            .map_or(0, |t| i64::from(t.ut_offset()))
+    }
+
     /// The offset in force at `unix_time` (UTC for a time the file cannot place, which a
     /// valid file never leaves).
     fn offset_at(&self, unix_time: i64) -> ZoneOffset {
@@ -236,34 +246,32 @@ impl TimeZone for Zone {
 
     /// The offsets `local` can mean: one, two when clocks go back (earliest first), none
     /// in the hour skipped when clocks go forward.
+    ///
+    /// Every offset in force within a day and a half of `local` (read as UTC) is a
+    /// candidate, sampled every three hours (no zone keeps an offset for less); a candidate
+    /// `o` is an answer when the offset in force at `local - o` is `o` itself. A few
+    /// binary searches, where walking the zone's transitions would be hundreds of steps.
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> LocalResult<ZoneOffset> {
-        use chrono::{Datelike, Timelike};
-        let found = tz::DateTime::find(
-            local.year(),
-            local.month() as u8,
-            local.day() as u8,
-            local.hour() as u8,
-            local.minute() as u8,
-            local.second().min(59) as u8,
-            local.nanosecond().min(999_999_999),
-            self.0.tz.as_ref(),
-        );
-        let Ok(found) = found else {
-            return LocalResult::None;
-        };
-        let mut valid = found
-            .into_inner()
+        const STEP: i64 = 3 * 3600;
+        let wall = local.and_utc().timestamp();
+        let mut candidates: Vec<i64> = Vec::with_capacity(4);
+        for k in -12..=12 {
+            let seconds = self.seconds_at(wall + k * STEP);
+            if !candidates.contains(&seconds) {
+                candidates.push(seconds);
+            }
+        }
+        let mut instants: Vec<i64> = candidates
             .into_iter()
-            .filter_map(|kind| match kind {
-                tz::datetime::FoundDateTimeKind::Normal(dt) => Some(dt.unix_time()),
-                tz::datetime::FoundDateTimeKind::Skipped { .. } => None,
-            });
-        match (valid.next(), valid.next()) {
-            (None, _) => LocalResult::None,
-            (Some(t), None) => LocalResult::Single(self.offset_at(t)),
-            (Some(a), Some(b)) => {
-                let (early, late) = (a.min(b), a.max(b));
-                LocalResult::Ambiguous(self.offset_at(early), self.offset_at(late))
+            .map(|seconds| wall - seconds)
+            .filter(|t| wall - t == self.seconds_at(*t))
+            .collect();
+        instants.sort_unstable();
+        match instants.as_slice() {
+            [] => LocalResult::None,
+            [t] => LocalResult::Single(self.offset_at(*t)),
+            [first, .., last] => {
+                LocalResult::Ambiguous(self.offset_at(*first), self.offset_at(*last))
             }
         }
     }
@@ -341,6 +349,43 @@ mod tests {
             at.with_timezone(&Utc),
             Utc.with_ymd_and_hms(2026, 11, 27, 14, 5, 0).unwrap()
         );
+    }
+
+    /// Every instant of two years, every 15 minutes, read back from its local time, in zones
+    /// with a skipped day (Apia 2011), half-hour DST (Lord Howe), odd offsets (Chatham,
+    /// Kolkata) and none (Tokyo): the local time always leads back to the instant.
+    #[test]
+    fn every_local_time_maps_back_to_its_instant() {
+        for name in [
+            "America/New_York",
+            "Pacific/Apia",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "Asia/Kolkata",
+            "Asia/Tokyo",
+            "Europe/London",
+        ] {
+            let zone = Zone::named(name).unwrap();
+            let start = Utc.with_ymd_and_hms(2011, 6, 1, 0, 0, 0).unwrap();
+            let mut ambiguous = 0;
+            for step in 0..(2 * 365 * 96) {
+                let t = start + Duration::minutes(15 * step);
+                let local = t.with_timezone(&zone).naive_local();
+                match zone.from_local_datetime(&local) {
+                    LocalResult::Single(back) => assert_eq!(back, t, "{name} {local}"),
+                    LocalResult::Ambiguous(early, late) => {
+                        assert!(early == t || late == t, "{name} {local}");
+                        assert!(early < late);
+                        ambiguous += 1;
+                    }
+                    LocalResult::None => panic!("{name}: {local} (from {t}) does not exist"),
+                }
+            }
+            assert!(
+                ambiguous <= 32,
+                "{name}: {ambiguous} ambiguous quarter hours"
+            );
+        }
     }
 
     #[test]

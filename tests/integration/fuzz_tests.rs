@@ -1,7 +1,8 @@
 //! Hostile input, fuzzed with proptest: the config loader, button callback data (and presses
 //! of forged data from the wrong chat), the /snooze and /quiet argument parsers, command
 //! parsing, the Commitments.md and JSON State-file parsers, and Oura JSON documents read
-//! through the real cache reader. Every target: no panic, an answer within a time bound.
+//! through the real cache reader. Every target: no panic, an answer within a time bound, the
+//! process's peak memory under a bound.
 //!
 //! `OPERATOR_FUZZ_CASES` sets the cases per target (CI default 512); the long run in
 //! RELIABILITY.md uses 200000.
@@ -51,7 +52,30 @@ where
     if let Err(e) = result {
         panic!("{name}: {e}");
     }
-    println!("reliability: fuzz {name}: {} inputs, no panic", cases());
+    // Memory stays bounded: inputs are small, and a parser that allocated without bound on
+    // one of them would show in the process's peak (all tests of this binary share it).
+    let peak = peak_rss_mib();
+    assert!(peak < MEMORY_BOUND_MIB, "{name}: peak RSS {peak} MiB");
+    println!(
+        "reliability: fuzz {name}: {} inputs, no panic, test process peak RSS {peak} MiB",
+        cases()
+    );
+}
+
+/// The test process's peak resident memory may not pass this while fuzzing.
+const MEMORY_BOUND_MIB: u64 = 1024;
+
+/// `VmHWM` of this process in MiB (0 where /proc is not there).
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
 }
 
 /// Text mixing what breaks parsers: markup, RTL marks, zero-width, NUL, emoji, digits, signs.

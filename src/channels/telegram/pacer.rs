@@ -141,7 +141,11 @@ impl Pacer {
     pub async fn wait_turn(&self, chat: i64) {
         loop {
             let at = self.lock().reserve(chat);
-            tokio::time::sleep_until(at).await;
+            // A turn that is now goes at once: tokio's timer works in whole milliseconds, so
+            // even a sleep until now would wait for the next tick (up to 1 ms per message).
+            if at > Instant::now() {
+                tokio::time::sleep_until(at).await;
+            }
             if self.lock().paused_until().is_none() {
                 return;
             }

@@ -239,6 +239,18 @@ impl Rig {
         }
     }
 
+    /// The end of a scenario without crashes: the daemon settles, the invariant holds with
+    /// no duplicate at all, SIGTERM stops it with exit 0, and no secret is in any file.
+    pub async fn finish_without_crashes(&self, child: &mut Child) -> InvariantReport {
+        self.settle(0).await.expect("the daemon settles");
+        let report = self.check_invariant(0);
+        assert!(report.problems.is_empty(), "{:#?}", report.problems);
+        assert_eq!(report.duplicates, 0, "a message was sent twice");
+        assert_eq!(term(child).await, Some(0));
+        super::secrets::assert_no_secret_in(self);
+        report
+    }
+
     /// Every outbox row, as the invariant needs it.
     pub fn outbox(&self) -> Vec<OutboxFact> {
         let conn = self.state_conn().expect("the state DB opens");

@@ -1,10 +1,29 @@
 //! `operator check` delivers the Telegram outbox after its cycle (real binary, real time,
 //! the fake on a multi-threaded runtime).
 
+use std::process::Output;
+
 use crate::support::{self, DemoWorld, morning};
 
 use super::{CHAT, TOKEN};
 use crate::support::fake_telegram::FakeTelegram;
+
+/// `operator check --now <morning>` on `world`, off the runtime's workers.
+async fn check_at_morning(world: &DemoWorld, env: &[(&'static str, &'static str)]) -> Output {
+    let cwd = world.dir.path().to_owned();
+    let config_arg = world.config_arg();
+    let now = morning().to_rfc3339();
+    let env = env.to_vec();
+    tokio::task::spawn_blocking(move || {
+        support::run_operator(
+            &cwd,
+            &["--config", &config_arg, "check", "--now", &now],
+            &env,
+        )
+    })
+    .await
+    .unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_delivers_queued_alerts_to_telegram_and_reports_each() {
@@ -23,18 +42,7 @@ async fn check_delivers_queued_alerts_to_telegram_and_reports_each() {
     );
     std::fs::write(&world.files.config, patched).unwrap();
 
-    let cwd = world.dir.path().to_owned();
-    let config_arg = world.config_arg();
-    let now = morning().to_rfc3339();
-    let output = tokio::task::spawn_blocking(move || {
-        support::run_operator(
-            &cwd,
-            &["--config", &config_arg, "check", "--now", &now],
-            &[("TELEGRAM_BOT_TOKEN", TOKEN)],
-        )
-    })
-    .await
-    .unwrap();
+    let output = check_at_morning(&world, &[("TELEGRAM_BOT_TOKEN", TOKEN)]).await;
     let stdout = support::stdout(&output);
     let stderr = support::stderr(&output);
     assert!(output.status.success(), "{stdout}\n{stderr}");
@@ -94,18 +102,7 @@ async fn a_100_kb_hostile_title_arrives_clipped_escaped_and_accepted() {
     list.push(hostile);
     std::fs::write(&path, serde_json::to_string(&data).unwrap()).unwrap();
 
-    let cwd = world.dir.path().to_owned();
-    let config_arg = world.config_arg();
-    let now = morning().to_rfc3339();
-    let output = tokio::task::spawn_blocking(move || {
-        support::run_operator(
-            &cwd,
-            &["--config", &config_arg, "check", "--now", &now],
-            &[],
-        )
-    })
-    .await
-    .unwrap();
+    let output = check_at_morning(&world, &[]).await;
     let stdout = support::stdout(&output);
     assert!(
         output.status.success(),
