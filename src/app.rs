@@ -38,6 +38,8 @@ pub struct App {
     /// Turns for every message written to Telegram (pushed alerts, replies, edits), so that
     /// together they keep Telegram's limits.
     pub telegram_pacer: Pacer,
+    /// Work done (cycles, replies, deliveries), for the heap trimmer.
+    pub activity: Arc<crate::memory::Activity>,
 }
 
 impl App {
@@ -76,6 +78,7 @@ impl App {
             cycle_gate: tokio::sync::Mutex::new(()),
             outbox_wake: tokio::sync::Notify::new(),
             telegram_pacer: Pacer::new(),
+            activity: Arc::default(),
         })
     }
 
@@ -181,6 +184,7 @@ impl App {
             );
         }
         *lock(&self.last_snapshots) = Some((report.started_at, report.snapshots.clone()));
+        self.activity.note();
         self.outbox_wake.notify_one();
         Ok(report)
     }

@@ -175,6 +175,10 @@ async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
         ));
     }
     tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
+    tracker.spawn(crate::memory::trimmer(
+        Arc::clone(&app.activity),
+        cancel.clone(),
+    ));
     use crate::channels::telegram::{TelegramSender, bot_for, poll_bot_for};
     match (bot_for(&app.config)?, poll_bot_for(&app.config)?) {
         (Some(sender_bot), Some(poll_bot)) => {

@@ -18,6 +18,7 @@
 //! - [`health`]: the `/health` and `/metrics` endpoint.
 //! - [`daemon`]: `operator run`: everything above on one runtime, with a clean shutdown.
 //! - [`launchd`]: the LaunchAgent plist and its install.
+//! - [`memory`]: giving freed heap back to the system after bursts (the one `unsafe` call).
 //! - [`clock`]: the injectable clock.
 //! - [`zone`]: the user's time zone, from the system's time zone database.
 //! - [`demo`]: realistic offline demo data in the real schemas.
@@ -35,6 +36,7 @@ pub mod daemon;
 pub mod demo;
 pub mod health;
 pub mod launchd;
+pub mod memory;
 pub mod monitors;
 pub mod pipeline;
 pub mod render;

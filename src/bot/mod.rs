@@ -140,6 +140,7 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
             t
         }
     };
+    app.activity.note();
     reply::send(&bot, &app, msg.chat.id, &reply).await
 }
 

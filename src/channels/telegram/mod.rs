@@ -285,6 +285,9 @@ impl TelegramSender {
         while !cancel.is_cancelled() {
             self.announce_cycle_health().await;
             let stats = self.pass(Some(&cancel)).await;
+            if stats.delivered > 0 {
+                self.app.activity.note();
+            }
             let wait = self.idle_wait(&stats).await;
             tokio::select! {
                 () = cancel.cancelled() => break,
