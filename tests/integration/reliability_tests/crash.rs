@@ -1,7 +1,7 @@
 //! SIGKILL at varied points (start-up and the first cycle, after N sends, with a send in
 //! flight whose answer never comes) and SIGTERM at random points, each followed by a
-//! restart; then the invariant: nothing lost, at most one duplicate per crash, settings and
-//! dedup state intact, healthy again within one poll.
+//! restart; then the invariant: nothing lost, at most one duplicate per crash, settings, an
+//! acknowledgement and dedup state intact, healthy again within one poll.
 //!
 //! `OPERATOR_KILLS` (default 50) sets the number of SIGKILLs; `OPERATOR_KILL_SEED` replays a
 //! run (the seed is printed).
@@ -81,6 +81,42 @@ async fn ask(rig: &Rig, text: &str) -> String {
     }
 }
 
+/// Presses `Got it` on the first pushed alert in `chat` (waiting for one) and waits for the
+/// press to be answered; returns the chat's acknowledgements then.
+async fn press_got_it(rig: &Rig, chat: i64) -> i64 {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let (message_id, data) = loop {
+        let found = rig.fake.messages(chat).into_iter().find_map(|m| {
+            let rows = m.reply_markup.as_ref()?["inline_keyboard"]
+                .as_array()?
+                .clone();
+            rows.iter()
+                .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+                .find(|b| b["text"] == "Got it")
+                .and_then(|b| b["callback_data"].as_str().map(str::to_owned))
+                .map(|data| (m.message_id, data))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no alert in {chat}");
+        let seen = rig.fake.requests_for("sendmessage").len();
+        let _ = rig
+            .fake
+            .wait_for_requests("sendmessage", seen + 1, Duration::from_secs(1))
+            .await;
+    };
+    let answered = rig.fake.requests_for("answercallbackquery").len();
+    rig.fake.push_callback(chat, chat, message_id, &data);
+    rig.fake
+        .wait_for_requests("answercallbackquery", answered + 1, WAIT)
+        .await
+        .unwrap();
+    let acks = rig.acks(chat);
+    assert!(acks > 0, "the press recorded no acknowledgement");
+    acks
+}
+
 /// One world: settings set, `kills` SIGKILLs at random points (and a SIGTERM), then a clean
 /// run that must settle with the invariant holding. Returns (kills, sends seen, duplicates).
 async fn world(seed: u64, kills: usize) -> (usize, usize, usize, usize) {
@@ -99,6 +135,7 @@ async fn world(seed: u64, kills: usize) -> (usize, usize, usize, usize) {
         quiet.contains("23") && snooze.to_lowercase().contains("patterns"),
         "{quiet} / {snooze}"
     );
+    let acked = press_got_it(&rig, chats[0]).await;
     kill9(&mut child).await;
     let mut crashes = 1;
 
@@ -157,6 +194,11 @@ async fn world(seed: u64, kills: usize) -> (usize, usize, usize, usize) {
     assert!(quiet.contains("23") && quiet.contains('6'), "{quiet}");
     let snooze = ask(&rig, "/snooze").await;
     assert!(snooze.to_lowercase().contains("patterns"), "{snooze}");
+    assert_eq!(
+        rig.acks(chats[0]),
+        acked,
+        "the acknowledgement given before the first kill survived"
+    );
     assert_eq!(term(&mut child).await, Some(0));
     super::secrets::assert_no_secret_in(&rig);
     (crashes, sigterms, report.messages, report.duplicates)

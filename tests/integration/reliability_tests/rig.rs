@@ -149,6 +149,13 @@ impl Rig {
         self.query_i64("SELECT COUNT(*) FROM runs")
     }
 
+    /// Acknowledgements (`Got it`) recorded for `chat`.
+    pub fn acks(&self, chat: i64) -> i64 {
+        self.query_i64(&format!(
+            "SELECT COUNT(*) FROM acks WHERE recipient = '{chat}'"
+        ))
+    }
+
     /// Outbox rows still pending.
     pub fn pending(&self) -> i64 {
         self.query_i64("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
