@@ -111,10 +111,20 @@ impl App {
         lock(&self.store)
     }
 
+    /// Drops what the state database's connection caches (pages, once the work that read them
+    /// is done), for the idle daemon's memory; the next read takes them from the OS.
+    pub fn release_caches(&self) {
+        if let Err(e) = self.lock_store().release_memory() {
+            tracing::debug!(error = %e, "cannot shrink the state database's cache");
+        }
+    }
+
     /// Writes journal entries (a no-op when the journal is disabled); failures are logged.
     pub fn journal(&self, entries: &[Entry<'_>]) {
         let mut guard = lock(&self.journal);
         if let Some(journal) = guard.as_mut() {
+            // Lines still held here are a cycle's that died before its commit: never true.
+            journal.discard();
             for entry in entries {
                 if let Err(e) = journal.write(entry) {
                     tracing::error!(error = %e, "cannot write the journal");

@@ -254,7 +254,47 @@ pub fn run(
 
 /// Runs one cycle on sources already read (see [`read_for_cycle`]): the daemon reads them
 /// without holding the store, then calls this with it.
+///
+/// Everything the cycle writes to the state database is one transaction, and its journal
+/// lines are held until that transaction commits: a cycle that fails part-way (a full disk)
+/// leaves neither rows nor journal lines behind, so the journal never reports an alert queued
+/// that was not, and the next cycle decides it again.
 pub fn run_with(
+    config: &Config,
+    store: &mut Store,
+    mut journal: Option<&mut Journal>,
+    notifier: Option<&dyn Notifier>,
+    options: &Options,
+    reads: SourceReads,
+) -> anyhow::Result<Report> {
+    if options.dry_run {
+        return cycle_body(config, store, journal, notifier, options, reads);
+    }
+    if let Some(j) = journal.as_deref_mut() {
+        j.hold();
+    }
+    let report = store.batch(|store| {
+        cycle_body(
+            config,
+            store,
+            journal.as_deref_mut(),
+            notifier,
+            options,
+            reads,
+        )
+    });
+    if let Some(j) = journal {
+        match &report {
+            Ok(_) => j.release().context("writing the journal")?,
+            Err(_) => j.discard(),
+        }
+    }
+    report
+}
+
+/// The cycle itself (see [`run_with`], which wraps it in the transaction and the held
+/// journal when it writes).
+fn cycle_body(
     config: &Config,
     store: &mut Store,
     mut journal: Option<&mut Journal>,
@@ -377,9 +417,6 @@ pub fn run_with(
                 now - longest_window - Duration::days(1),
             )
             .context("pruning history")?;
-        if let Some(j) = journal {
-            j.flush().context("flushing the journal")?;
-        }
     }
 
     Ok(Report {

@@ -131,6 +131,7 @@ impl Signals {
 /// second worker thread bought no latency and cost its stack and malloc arena
 /// (BENCHMARKS.md, idle memory).
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    crate::memory::one_arena();
     tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(4)
         .enable_all()
@@ -175,8 +176,10 @@ async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
         ));
     }
     tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
+    let caches = Arc::clone(&app);
     tracker.spawn(crate::memory::trimmer(
         Arc::clone(&app.activity),
+        Arc::new(move || caches.release_caches()),
         cancel.clone(),
     ));
     use crate::channels::telegram::{TelegramSender, bot_for, poll_bot_for};

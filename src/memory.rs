@@ -4,7 +4,13 @@
 //! uses them. `malloc_trim(0)` returns every free page of every arena. Elsewhere (macOS's
 //! allocator, musl) there is no such call and nothing to do.
 //!
-//! The one `unsafe` call in Operator lives here.
+//! Two more things an idle daemon gives back or never takes: SQLite's page cache of the state
+//! database (the caller's `release` hook, `PRAGMA shrink_memory`), and the extra malloc arenas
+//! glibc would give each thread that allocates (the daemon asks for one, [`one_arena`]; its
+//! few threads rarely allocate at the same time, and each extra arena keeps its own
+//! fragments resident).
+//!
+//! The only `unsafe` calls in Operator live here.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +35,21 @@ pub fn release_freed() -> bool {
     false
 }
 
+/// Asks glibc's malloc for a single arena shared by every thread; call before other threads
+/// start. Whether it was accepted.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub fn one_arena() -> bool {
+    // SAFETY: mallopt takes two integers and only changes a malloc tunable; M_ARENA_MAX is
+    // valid at any time (it limits arenas created from now on).
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) == 1 }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn one_arena() -> bool {
+    false
+}
+
 /// Work done since the last trim (cycles, replies, deliveries): counted, not timed.
 #[derive(Debug, Default)]
 pub struct Activity(AtomicU64);
@@ -43,9 +64,12 @@ impl Activity {
     }
 }
 
-/// Every [`TRIM_EVERY`], if there was activity since the last look, trims the heap on the
-/// blocking pool. Idle, it does nothing at all.
-pub async fn trimmer(activity: Arc<Activity>, cancel: CancellationToken) {
+/// What the trimmer runs before trimming the heap: caches to drop (on the blocking pool).
+pub type Release = Arc<dyn Fn() + Send + Sync>;
+
+/// Every [`TRIM_EVERY`], if there was activity since the last look, runs `release` and trims
+/// the heap on the blocking pool. Idle, it does nothing at all.
+pub async fn trimmer(activity: Arc<Activity>, release: Release, cancel: CancellationToken) {
     let mut seen = activity.count();
     loop {
         tokio::select! {
@@ -57,9 +81,13 @@ pub async fn trimmer(activity: Arc<Activity>, cancel: CancellationToken) {
             continue;
         }
         seen = now;
-        let released = tokio::task::spawn_blocking(release_freed)
-            .await
-            .unwrap_or(false);
+        let release = Arc::clone(&release);
+        let released = tokio::task::spawn_blocking(move || {
+            release();
+            release_freed()
+        })
+        .await
+        .unwrap_or(false);
         tracing::debug!(released, "returned freed heap pages to the system");
     }
 }

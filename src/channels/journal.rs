@@ -62,6 +62,8 @@ impl<'a> Entry<'a> {
 /// The journal: JSON lines in a size-rotated file.
 pub struct Journal {
     file: RotatingFile,
+    /// Lines written while held ([`Journal::hold`]), waiting for [`Journal::release`].
+    held: Option<Vec<Vec<u8>>>,
 }
 
 impl Journal {
@@ -69,6 +71,7 @@ impl Journal {
     pub fn open(path: &Path, rotation: Rotation) -> io::Result<Journal> {
         Ok(Journal {
             file: RotatingFile::open(path, rotation)?,
+            held: None,
         })
     }
 
@@ -95,7 +98,33 @@ impl Journal {
     pub fn write(&mut self, entry: &Entry<'_>) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        self.file.write_record(&line)
+        match &mut self.held {
+            Some(held) => {
+                held.push(line);
+                Ok(())
+            }
+            None => self.file.write_record(&line),
+        }
+    }
+
+    /// Keeps the lines written from now on in memory until [`Journal::release`] writes them
+    /// (or [`Journal::discard`] drops them): the cycle's lines wait for its state-database
+    /// commit.
+    pub fn hold(&mut self) {
+        self.held = Some(Vec::new());
+    }
+
+    /// Writes the held lines, in order (one write when the file has room for all of them),
+    /// and stops holding.
+    pub fn release(&mut self) -> io::Result<()> {
+        let held = self.held.take().unwrap_or_default();
+        self.file.write_records(&held)?;
+        self.file.flush()
+    }
+
+    /// Drops the held lines and stops holding.
+    pub fn discard(&mut self) {
+        self.held = None;
     }
 
     pub fn flush(&mut self) -> io::Result<()> {

@@ -48,6 +48,16 @@ impl RotatingFile {
         Ok(())
     }
 
+    /// Appends `records` in order: as one write when they fit before the next rotation,
+    /// else one by one (rotating between them as [`RotatingFile::write_record`] does).
+    pub fn write_records(&mut self, records: &[Vec<u8>]) -> io::Result<()> {
+        let total: u64 = records.iter().map(|r| r.len() as u64).sum();
+        if records.len() > 1 && self.size + total <= self.rotation.max_bytes {
+            return self.write_record(&records.concat());
+        }
+        records.iter().try_for_each(|r| self.write_record(r))
+    }
+
     pub fn flush(&mut self) -> io::Result<()> {
         match &mut self.file {
             Some(f) => f.flush(),

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
-use serde_json::Value;
 
 use super::schema::reader::{self, DEFAULT_BUSY_TIMEOUT, text_of};
 use super::{OuraSnapshot, SourceError};
@@ -76,16 +75,28 @@ impl OuraCache {
             .unchecked_transaction()
             .map_err(|e| reader::map_error(WHAT, e))?;
         let mut skipped = 0;
-        let readiness = self.docs(READINESS_SQL, from, to, &mut skipped)?;
-        let sleep = self.docs(SLEEP_SQL, from, to, &mut skipped)?;
-        let activity = self.docs(ACTIVITY_SQL, from, to, &mut skipped)?;
+        let readiness = self.docs(
+            READINESS_SQL,
+            from,
+            to,
+            &mut skipped,
+            parse::readiness_from_json,
+        )?;
+        let sleep = self.docs(SLEEP_SQL, from, to, &mut skipped, parse::sleep_from_json)?;
+        let activity = self.docs(
+            ACTIVITY_SQL,
+            from,
+            to,
+            &mut skipped,
+            parse::activity_from_json,
+        )?;
         let last_sync = self.last_sync()?;
         tx.commit().map_err(|e| reader::map_error(WHAT, e))?;
 
         Ok(OuraSnapshot {
-            readiness: last_per_day(decode(readiness, parse::readiness_for_day), |r| r.day),
-            sleep: select_nights(decode(sleep, parse::sleep_for_day)),
-            activity: last_per_day(decode(activity, parse::activity_for_day), |a| a.day),
+            readiness: last_per_day(readiness, |r| r.day),
+            sleep: select_nights(sleep),
+            activity: last_per_day(activity, |a| a.day),
             stress: Vec::new(),
             last_sync,
             skipped_rows: skipped,
@@ -107,24 +118,29 @@ impl OuraCache {
         Ok(value.as_deref().and_then(reader::parse_utc_timestamp))
     }
 
-    /// The `(day, document)` rows of one table inside the window; rows with an unparsable
-    /// day, non-text data or data that is not a JSON object are counted in `skipped`.
-    fn docs(
+    /// The documents of one table inside the window, decoded by `decode`; rows with an
+    /// unparsable day, non-text data or data that is not a JSON object are counted in
+    /// `skipped`.
+    fn docs<T>(
         &self,
         sql: &str,
         from: NaiveDate,
         to: NaiveDate,
         skipped: &mut u32,
-    ) -> Result<Vec<(NaiveDate, Value)>, SourceError> {
+        decode: fn(&str, NaiveDate) -> Option<T>,
+    ) -> Result<Vec<T>, SourceError> {
         let map = |e| reader::map_error(WHAT, e);
         let mut stmt = self.conn.prepare_cached(sql).map_err(map)?;
         let mut rows = stmt.query([day_text(from), day_text(to)]).map_err(map)?;
         let mut docs = Vec::new();
         while let Some(row) = rows.next().map_err(map)? {
-            let day = row.get_ref(0).ok().and_then(text_of);
-            let data = row.get_ref(1).ok().and_then(text_of);
-            match decode_row(day.as_deref(), data.as_deref()) {
-                Some(doc) => docs.push(doc),
+            let day = row.get_ref(0).ok().and_then(str_of);
+            let data = row.get_ref(1).ok().and_then(str_of);
+            match day.and_then(parse::parse_day).zip(data) {
+                Some((day, data)) => match decode(data, day) {
+                    Some(doc) => docs.push(doc),
+                    None => *skipped = skipped.saturating_add(1),
+                },
                 None => *skipped = skipped.saturating_add(1),
             }
         }
@@ -132,16 +148,14 @@ impl OuraCache {
     }
 }
 
-fn decode_row(day: Option<&str>, data: Option<&str>) -> Option<(NaiveDate, Value)> {
-    let day = parse::parse_day(day?)?;
-    let doc: Value = serde_json::from_str(data?).ok()?;
-    doc.is_object().then_some((day, doc))
-}
-
-fn decode<T>(docs: Vec<(NaiveDate, Value)>, parse: fn(&Value, NaiveDate) -> Option<T>) -> Vec<T> {
-    docs.iter()
-        .filter_map(|(day, doc)| parse(doc, *day))
-        .collect()
+/// A column's text, borrowed (UTF-8 text or blob); numbers, null and invalid UTF-8 → `None`.
+fn str_of(value: rusqlite::types::ValueRef<'_>) -> Option<&str> {
+    match value {
+        rusqlite::types::ValueRef::Text(bytes) | rusqlite::types::ValueRef::Blob(bytes) => {
+            std::str::from_utf8(bytes).ok()
+        }
+        _ => None,
+    }
 }
 
 /// Keeps the last item of each day (rows come ordered by day, then `cached_at`).

@@ -143,15 +143,53 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` inside one transaction.
-    pub(crate) fn tx<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self.conn.transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
+    /// Frees the memory the connection can (its page cache): `PRAGMA shrink_memory`.
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
+    /// Runs `f` atomically: a transaction of its own, or a savepoint inside the
+    /// [`Store::batch`] around it.
+    pub(crate) fn tx<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let savepoint = self.conn.savepoint()?;
+        let out = f(&savepoint)?;
+        savepoint.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` with every write it makes in one transaction: committed when `f` returns
+    /// `Ok`, rolled back when it fails (or the commit does). One lock and one commit instead
+    /// of one per statement, and a page changed by many writes goes to the WAL once: the
+    /// check cycle writes through this.
+    pub fn batch<T, E>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if !self.conn.is_autocommit() {
+            // A batch abandoned by a panic: what it wrote was never committed.
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(StoreError::from)?;
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        let out = f(self).and_then(|value| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(StoreError::from)?;
+            Ok(value)
+        });
+        if out.is_err() && !self.conn.is_autocommit() {
+            // Nothing of a failed batch stays; a rollback that fails leaves SQLite's own
+            // (the transaction ends with the connection or the next batch's check above).
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        out
     }
 }
 

@@ -2,6 +2,7 @@
 //! tests), a wiremock fake of the Oura API, and broken cache files; cycles run end to end
 //! on the demo world with the breakers persisted in a real state database.
 
+mod atomic_cycle;
 mod caches;
 mod oura_api;
 mod postgres;

@@ -1,13 +1,22 @@
 //! Pure decoders of Oura API v2 documents, shared by the cache reader and the API fallback.
 //!
-//! Every field may be null or missing: a missing number is `None`, never an error. A document
-//! that is not a JSON object (or, for the public `parse_*` functions, has no valid `day`)
-//! decodes to `None`. [`select_nights`] picks one night per day from sleep periods and legacy
-//! `daily_sleep` documents.
+//! Every field may be null, missing or of another type: such a number is `None`, never an
+//! error. A document that is not a JSON object (or, for the public `parse_*` functions, has no
+//! valid `day`) decodes to `None`. [`select_nights`] picks one night per day from sleep
+//! periods and legacy `daily_sleep` documents.
+//!
+//! The readiness, sleep and activity decoders read only the fields the monitors use, straight
+//! from the JSON text (the cache) or from a parsed [`Value`] (the API) through one serde
+//! visitor: the large parts of a document (a sleep period's heart-rate and HRV series, its
+//! 5-minute phases) are skipped without being built. A repeated key counts once, the last
+//! time, as in a parsed `Value`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::sources::{Activity, Readiness, ReadinessContributors, SleepNight, Stress};
@@ -35,8 +44,8 @@ pub fn parse_stress_doc(doc: &Value) -> Option<Stress> {
     let obj = doc.as_object()?;
     Some(Stress {
         day: doc_day(doc)?,
-        stress_high_seconds: number(obj, "stress_high"),
-        recovery_high_seconds: number(obj, "recovery_high"),
+        stress_high_seconds: number_of(obj, "stress_high"),
+        recovery_high_seconds: number_of(obj, "recovery_high"),
         day_summary: obj
             .get("day_summary")
             .and_then(Value::as_str)
@@ -84,65 +93,372 @@ fn duration(night: &SleepNight) -> f64 {
 }
 
 pub(crate) fn readiness_for_day(doc: &Value, day: NaiveDate) -> Option<Readiness> {
-    let obj = doc.as_object()?;
-    let empty = Map::new();
-    let c = obj
-        .get("contributors")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    Some(Readiness {
-        day,
-        score: number(obj, "score"),
-        contributors: ReadinessContributors {
-            activity_balance: number(c, "activity_balance"),
-            body_temperature: number(c, "body_temperature"),
-            hrv_balance: number(c, "hrv_balance"),
-            previous_day_activity: number(c, "previous_day_activity"),
-            previous_night: number(c, "previous_night"),
-            recovery_index: number(c, "recovery_index"),
-            resting_heart_rate: number(c, "resting_heart_rate"),
-            sleep_balance: number(c, "sleep_balance"),
-        },
-        temperature_deviation: number(obj, "temperature_deviation"),
-    })
+    let Doc(fields) = Doc::<ReadinessFields>::deserialize(doc).ok()?;
+    Some(fields.on(day))
 }
 
 /// A document with a string `type` is a sleep period of that kind; one without `type` but
 /// with durations is a period of kind `sleep`; anything else is a legacy `daily_sleep`.
 pub(crate) fn sleep_for_day(doc: &Value, day: NaiveDate) -> Option<SleepNight> {
-    let obj = doc.as_object()?;
-    let total = number(obj, "total_sleep_duration");
-    let in_bed = number(obj, "time_in_bed");
-    let kind = match obj.get("type").and_then(Value::as_str) {
-        Some(kind) => kind.to_owned(),
-        None if total.is_some() || in_bed.is_some() => "sleep".to_owned(),
-        None => LEGACY_SLEEP_KIND.to_owned(),
-    };
-    let legacy = kind == LEGACY_SLEEP_KIND;
-    Some(SleepNight {
-        day,
-        total_sleep_seconds: total,
-        time_in_bed_seconds: in_bed,
-        efficiency: number(obj, "efficiency"),
-        average_hrv: number(obj, "average_hrv"),
-        average_heart_rate: number(obj, "average_heart_rate"),
-        lowest_heart_rate: number(obj, "lowest_heart_rate"),
-        bedtime_start: instant(obj, "bedtime_start"),
-        bedtime_end: instant(obj, "bedtime_end"),
-        score: if legacy { number(obj, "score") } else { None },
-        naps: 0,
-        kind,
-    })
+    let Doc(fields) = Doc::<SleepFields>::deserialize(doc).ok()?;
+    Some(fields.on(day))
 }
 
 pub(crate) fn activity_for_day(doc: &Value, day: NaiveDate) -> Option<Activity> {
-    let obj = doc.as_object()?;
-    Some(Activity {
-        day,
-        score: number(obj, "score"),
-        steps: number(obj, "steps"),
-        active_calories: number(obj, "active_calories"),
-    })
+    let Doc(fields) = Doc::<ActivityFields>::deserialize(doc).ok()?;
+    Some(fields.on(day))
+}
+
+/// [`readiness_for_day`] on a document's JSON text.
+pub(crate) fn readiness_from_json(json: &str, day: NaiveDate) -> Option<Readiness> {
+    let Doc(fields) = serde_json::from_str::<Doc<ReadinessFields>>(json).ok()?;
+    Some(fields.on(day))
+}
+
+/// [`sleep_for_day`] on a document's JSON text.
+pub(crate) fn sleep_from_json(json: &str, day: NaiveDate) -> Option<SleepNight> {
+    let Doc(fields) = serde_json::from_str::<Doc<SleepFields>>(json).ok()?;
+    Some(fields.on(day))
+}
+
+/// [`activity_for_day`] on a document's JSON text.
+pub(crate) fn activity_from_json(json: &str, day: NaiveDate) -> Option<Activity> {
+    let Doc(fields) = serde_json::from_str::<Doc<ActivityFields>>(json).ok()?;
+    Some(fields.on(day))
+}
+
+#[derive(Default)]
+struct ReadinessFields {
+    score: Option<f64>,
+    contributors: ReadinessContributors,
+    temperature_deviation: Option<f64>,
+}
+
+impl ReadinessFields {
+    fn on(self, day: NaiveDate) -> Readiness {
+        Readiness {
+            day,
+            score: self.score,
+            contributors: self.contributors,
+            temperature_deviation: self.temperature_deviation,
+        }
+    }
+}
+
+impl Fields for ReadinessFields {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "score" => self.score = number(map)?,
+            "temperature_deviation" => self.temperature_deviation = number(map)?,
+            "contributors" => self.contributors = map.next_value::<Nested<_>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl Fields for ReadinessContributors {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let slot = match key {
+            "activity_balance" => &mut self.activity_balance,
+            "body_temperature" => &mut self.body_temperature,
+            "hrv_balance" => &mut self.hrv_balance,
+            "previous_day_activity" => &mut self.previous_day_activity,
+            "previous_night" => &mut self.previous_night,
+            "recovery_index" => &mut self.recovery_index,
+            "resting_heart_rate" => &mut self.resting_heart_rate,
+            "sleep_balance" => &mut self.sleep_balance,
+            _ => return skip(map),
+        };
+        *slot = number(map)?;
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct SleepFields {
+    kind: Option<String>,
+    total: Option<f64>,
+    in_bed: Option<f64>,
+    efficiency: Option<f64>,
+    average_hrv: Option<f64>,
+    average_heart_rate: Option<f64>,
+    lowest_heart_rate: Option<f64>,
+    bedtime_start: Option<String>,
+    bedtime_end: Option<String>,
+    score: Option<f64>,
+}
+
+impl SleepFields {
+    fn on(self, day: NaiveDate) -> SleepNight {
+        let kind = match self.kind {
+            Some(kind) => kind,
+            None if self.total.is_some() || self.in_bed.is_some() => "sleep".to_owned(),
+            None => LEGACY_SLEEP_KIND.to_owned(),
+        };
+        let legacy = kind == LEGACY_SLEEP_KIND;
+        SleepNight {
+            day,
+            total_sleep_seconds: self.total,
+            time_in_bed_seconds: self.in_bed,
+            efficiency: self.efficiency,
+            average_hrv: self.average_hrv,
+            average_heart_rate: self.average_heart_rate,
+            lowest_heart_rate: self.lowest_heart_rate,
+            bedtime_start: self.bedtime_start.as_deref().and_then(instant),
+            bedtime_end: self.bedtime_end.as_deref().and_then(instant),
+            score: if legacy { self.score } else { None },
+            naps: 0,
+            kind,
+        }
+    }
+}
+
+impl Fields for SleepFields {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = text(map)?,
+            "total_sleep_duration" => self.total = number(map)?,
+            "time_in_bed" => self.in_bed = number(map)?,
+            "efficiency" => self.efficiency = number(map)?,
+            "average_hrv" => self.average_hrv = number(map)?,
+            "average_heart_rate" => self.average_heart_rate = number(map)?,
+            "lowest_heart_rate" => self.lowest_heart_rate = number(map)?,
+            "bedtime_start" => self.bedtime_start = text(map)?,
+            "bedtime_end" => self.bedtime_end = text(map)?,
+            "score" => self.score = number(map)?,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct ActivityFields {
+    score: Option<f64>,
+    steps: Option<f64>,
+    active_calories: Option<f64>,
+}
+
+impl ActivityFields {
+    fn on(self, day: NaiveDate) -> Activity {
+        Activity {
+            day,
+            score: self.score,
+            steps: self.steps,
+            active_calories: self.active_calories,
+        }
+    }
+}
+
+impl Fields for ActivityFields {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "score" => self.score = number(map)?,
+            "steps" => self.steps = number(map)?,
+            "active_calories" => self.active_calories = number(map)?,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+/// The fields of one kind of document: each known key's value is taken (leniently), every
+/// other value skipped.
+trait Fields: Default {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+fn number<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<f64>, A::Error> {
+    Ok(map.next_value::<Lenient<f64>>()?.0)
+}
+
+fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
+    Ok(map.next_value::<Lenient<String>>()?.0)
+}
+
+fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(|_| ())
+}
+
+/// A whole document: a JSON object, else an error (the row is skipped).
+struct Doc<F>(F);
+
+impl<'de, F: Fields> Deserialize<'de> for Doc<F> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(FieldsVisitor(PhantomData))
+            .map(Doc)
+    }
+}
+
+/// A nested object (readiness `contributors`): its fields, or all `None` for anything that
+/// is not an object.
+struct Nested<F>(F);
+
+impl<'de, F: Fields> Deserialize<'de> for Nested<F> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(OrDefault(FieldsVisitor(PhantomData)))
+            .map(Nested)
+    }
+}
+
+struct FieldsVisitor<F>(PhantomData<F>);
+
+impl<'de, F: Fields> Visitor<'de> for FieldsVisitor<F> {
+    type Value = F;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<F, A::Error> {
+        let mut fields = F::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            fields.field(&key, &mut map)?;
+        }
+        Ok(fields)
+    }
+}
+
+/// An object key, borrowed from the JSON text where it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(v.to_owned().into()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(v.into()))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A value of type `T` where the document has one of that JSON type, else `None` (null, a
+/// string for a number, an array, …): a wrong field never fails its document.
+struct Lenient<T>(Option<T>);
+
+/// Which JSON values a [`Lenient`] takes.
+trait Accept: Sized {
+    fn number(_: f64) -> Option<Self> {
+        None
+    }
+    fn text(_: &str) -> Option<Self> {
+        None
+    }
+}
+
+impl Accept for f64 {
+    fn number(n: f64) -> Option<f64> {
+        Some(n)
+    }
+}
+
+impl Accept for String {
+    fn text(s: &str) -> Option<String> {
+        Some(s.to_owned())
+    }
+}
+
+impl<'de, T: Accept> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientVisitor(PhantomData))
+    }
+}
+
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Accept> Visitor<'de> for LenientVisitor<T> {
+    type Value = Lenient<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Lenient(T::number(v as f64)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Lenient(T::number(v as f64)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Lenient(T::number(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Lenient(T::text(v)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+}
+
+/// `V` for an object, its default for any other JSON value.
+struct OrDefault<V>(V);
+
+impl<'de, V> Visitor<'de> for OrDefault<V>
+where
+    V: Visitor<'de>,
+    V::Value: Default,
+{
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Default::default())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Default::default())
+    }
 }
 
 /// `YYYY-MM-DD` (surrounding spaces tolerated).
@@ -154,11 +470,10 @@ fn doc_day(doc: &Value) -> Option<NaiveDate> {
     doc.get("day").and_then(Value::as_str).and_then(parse_day)
 }
 
-fn number(obj: &Map<String, Value>, key: &str) -> Option<f64> {
+fn number_of(obj: &Map<String, Value>, key: &str) -> Option<f64> {
     obj.get(key).and_then(Value::as_f64)
 }
 
-fn instant(obj: &Map<String, Value>, key: &str) -> Option<DateTime<FixedOffset>> {
-    let text = obj.get(key).and_then(Value::as_str)?;
+fn instant(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text.trim()).ok()
 }
