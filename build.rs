@@ -62,30 +62,30 @@ fn links_with_rust_lld() -> bool {
         return false;
     }
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
-    let Ok(out) = Command::new(rustc).arg("-V").output() else {
-        return false;
-    };
-    // "rustc 1.95.0 (59807616e 2026-04-14)"
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut version = text
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .split('.')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let found = (version.next().unwrap_or(0), version.next().unwrap_or(0));
-    out.status.success() && found >= (1, 90)
+    reported_version(&rustc, &["-V"], "rustc").is_some_and(|v| v >= (1, 90))
 }
 
 /// Whether the build machine's glibc (which the binary is built against and for) is at least
 /// `major.minor`, from `getconf GNU_LIBC_VERSION` ("glibc 2.36"). Unknown means no.
 fn glibc_at_least(major: u32, minor: u32) -> bool {
-    let Ok(out) = Command::new("getconf").arg("GNU_LIBC_VERSION").output() else {
-        return false;
-    };
+    reported_version("getconf", &["GNU_LIBC_VERSION"], "glibc").is_some_and(|v| v >= (major, minor))
+}
+
+/// The `major.minor` that `program args` prints after its `name` ("glibc 2.36", "rustc 1.95.0
+/// (…)"); `None` when it cannot run, fails or prints something else.
+fn reported_version(program: &str, args: &[&str], name: &str) -> Option<(u32, u32)> {
+    let out = Command::new(program).args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
     let text = String::from_utf8_lossy(&out.stdout);
-    let version = text.trim().strip_prefix("glibc ").unwrap_or("");
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    out.status.success() && found >= (major, minor)
+    let mut words = text.split_whitespace();
+    if words.next() != Some(name) {
+        return None;
+    }
+    let mut parts = words
+        .next()?
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    Some((parts.next().unwrap_or(0), parts.next().unwrap_or(0)))
 }

@@ -123,8 +123,6 @@ impl App {
     pub fn journal(&self, entries: &[Entry<'_>]) {
         let mut guard = lock(&self.journal);
         if let Some(journal) = guard.as_mut() {
-            // Lines still held here are a cycle's that died before its commit: never true.
-            journal.discard();
             for entry in entries {
                 if let Err(e) = journal.write(entry) {
                     tracing::error!(error = %e, "cannot write the journal");

@@ -262,7 +262,7 @@ pub fn run(
 pub fn run_with(
     config: &Config,
     store: &mut Store,
-    mut journal: Option<&mut Journal>,
+    journal: Option<&mut Journal>,
     notifier: Option<&dyn Notifier>,
     options: &Options,
     reads: SourceReads,
@@ -270,26 +270,43 @@ pub fn run_with(
     if options.dry_run {
         return cycle_body(config, store, journal, notifier, options, reads);
     }
-    if let Some(j) = journal.as_deref_mut() {
-        j.hold();
-    }
-    let report = store.batch(|store| {
-        cycle_body(
-            config,
-            store,
-            journal.as_deref_mut(),
-            notifier,
-            options,
-            reads,
-        )
-    });
-    if let Some(j) = journal {
-        match &report {
-            Ok(_) => j.release().context("writing the journal")?,
-            Err(_) => j.discard(),
-        }
+    let mut held = HeldJournal::new(journal);
+    let report =
+        store.batch(|store| cycle_body(config, store, held.get(), notifier, options, reads));
+    if report.is_ok() {
+        held.release().context("writing the journal")?;
     }
     report
+}
+
+/// The journal holding a cycle's lines until its commit: [`HeldJournal::release`] writes
+/// them; dropped without it (the cycle failed or panicked), they are discarded, so no line
+/// outlives a rolled-back cycle and the journal is never left holding.
+struct HeldJournal<'a>(Option<&'a mut Journal>);
+
+impl<'a> HeldJournal<'a> {
+    fn new(mut journal: Option<&'a mut Journal>) -> HeldJournal<'a> {
+        if let Some(j) = journal.as_deref_mut() {
+            j.hold();
+        }
+        HeldJournal(journal)
+    }
+
+    fn get(&mut self) -> Option<&mut Journal> {
+        self.0.as_deref_mut()
+    }
+
+    fn release(&mut self) -> std::io::Result<()> {
+        self.0.as_deref_mut().map_or(Ok(()), Journal::release)
+    }
+}
+
+impl Drop for HeldJournal<'_> {
+    fn drop(&mut self) {
+        if let Some(j) = self.0.as_deref_mut() {
+            j.discard();
+        }
+    }
 }
 
 /// The cycle itself (see [`run_with`], which wraps it in the transaction and the held
@@ -592,4 +609,54 @@ fn deliver(
             Delivery::Sent
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{AlertClass, Priority};
+    use crate::config::Rotation;
+
+    #[test]
+    fn a_held_journal_dropped_unreleased_writes_nothing_and_holds_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("operator.log");
+        let rotation = Rotation {
+            max_bytes: 1 << 20,
+            backup_count: 1,
+        };
+        let mut journal = Journal::open(&path, rotation).unwrap();
+        let now = Utc::now();
+        let alert = Alert::new(
+            AlertClass::Tasks,
+            "overdue",
+            None,
+            Priority::Medium,
+            "T",
+            "m",
+            now,
+        );
+        let line = |outcome| Entry::new(&alert, Some(1), outcome, "telegram", now);
+        {
+            let mut held = HeldJournal::new(Some(&mut journal));
+            held.get().unwrap().write(&line("queued")).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "",
+            "a failed cycle's line"
+        );
+        journal.write(&line("sent")).unwrap();
+        {
+            let mut held = HeldJournal::new(Some(&mut journal));
+            held.get().unwrap().write(&line("deduplicated")).unwrap();
+            held.release().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let outcomes: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["outcome"].to_string())
+            .collect();
+        assert_eq!(outcomes, ["\"sent\"", "\"deduplicated\""]);
+    }
 }

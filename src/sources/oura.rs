@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
-use super::schema::reader::{self, DEFAULT_BUSY_TIMEOUT, text_of};
+use super::schema::reader::{self, DEFAULT_BUSY_TIMEOUT, str_of, text_of};
 use super::{OuraSnapshot, SourceError};
 
 pub use parse::{
@@ -75,21 +75,10 @@ impl OuraCache {
             .unchecked_transaction()
             .map_err(|e| reader::map_error(WHAT, e))?;
         let mut skipped = 0;
-        let readiness = self.docs(
-            READINESS_SQL,
-            from,
-            to,
-            &mut skipped,
-            parse::readiness_from_json,
-        )?;
-        let sleep = self.docs(SLEEP_SQL, from, to, &mut skipped, parse::sleep_from_json)?;
-        let activity = self.docs(
-            ACTIVITY_SQL,
-            from,
-            to,
-            &mut skipped,
-            parse::activity_from_json,
-        )?;
+        let readiness =
+            self.docs::<parse::ReadinessFields>(READINESS_SQL, from, to, &mut skipped)?;
+        let sleep = self.docs::<parse::SleepFields>(SLEEP_SQL, from, to, &mut skipped)?;
+        let activity = self.docs::<parse::ActivityFields>(ACTIVITY_SQL, from, to, &mut skipped)?;
         let last_sync = self.last_sync()?;
         tx.commit().map_err(|e| reader::map_error(WHAT, e))?;
 
@@ -118,17 +107,15 @@ impl OuraCache {
         Ok(value.as_deref().and_then(reader::parse_utc_timestamp))
     }
 
-    /// The documents of one table inside the window, decoded by `decode`; rows with an
-    /// unparsable day, non-text data or data that is not a JSON object are counted in
-    /// `skipped`.
-    fn docs<T>(
+    /// The documents `D` of one table inside the window; rows with an unparsable day,
+    /// non-text data or data that is not a JSON object are counted in `skipped`.
+    fn docs<D: parse::Document>(
         &self,
         sql: &str,
         from: NaiveDate,
         to: NaiveDate,
         skipped: &mut u32,
-        decode: fn(&str, NaiveDate) -> Option<T>,
-    ) -> Result<Vec<T>, SourceError> {
+    ) -> Result<Vec<D::Item>, SourceError> {
         let map = |e| reader::map_error(WHAT, e);
         let mut stmt = self.conn.prepare_cached(sql).map_err(map)?;
         let mut rows = stmt.query([day_text(from), day_text(to)]).map_err(map)?;
@@ -137,7 +124,7 @@ impl OuraCache {
             let day = row.get_ref(0).ok().and_then(str_of);
             let data = row.get_ref(1).ok().and_then(str_of);
             match day.and_then(parse::parse_day).zip(data) {
-                Some((day, data)) => match decode(data, day) {
+                Some((day, data)) => match parse::from_json::<D>(data, day) {
                     Some(doc) => docs.push(doc),
                     None => *skipped = skipped.saturating_add(1),
                 },
@@ -145,16 +132,6 @@ impl OuraCache {
             }
         }
         Ok(docs)
-    }
-}
-
-/// A column's text, borrowed (UTF-8 text or blob); numbers, null and invalid UTF-8 → `None`.
-fn str_of(value: rusqlite::types::ValueRef<'_>) -> Option<&str> {
-    match value {
-        rusqlite::types::ValueRef::Text(bytes) | rusqlite::types::ValueRef::Blob(bytes) => {
-            std::str::from_utf8(bytes).ok()
-        }
-        _ => None,
     }
 }
 

@@ -159,9 +159,9 @@ impl Store {
     }
 
     /// Runs `f` with every write it makes in one transaction: committed when `f` returns
-    /// `Ok`, rolled back when it fails (or the commit does). One lock and one commit instead
-    /// of one per statement, and a page changed by many writes goes to the WAL once: the
-    /// check cycle writes through this.
+    /// `Ok`, rolled back when it fails, panics or the commit fails. One lock and one commit
+    /// instead of one per statement, and a page changed by many writes goes to the WAL once:
+    /// the check cycle writes through this.
     pub fn batch<T, E>(
         &mut self,
         f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
@@ -170,7 +170,7 @@ impl Store {
         E: From<StoreError>,
     {
         if !self.conn.is_autocommit() {
-            // A batch abandoned by a panic: what it wrote was never committed.
+            // A batch whose rollback failed: what it wrote was never committed.
             self.conn
                 .execute_batch("ROLLBACK")
                 .map_err(StoreError::from)?;
@@ -178,15 +178,24 @@ impl Store {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(StoreError::from)?;
-        let out = f(self).and_then(|value| {
+        // A panic inside must not leave the transaction open: every later write on this
+        // connection (the sender's outcomes) would land in it and be rolled back with it.
+        let out = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self))) {
+            Ok(out) => out,
+            Err(panic) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                std::panic::resume_unwind(panic);
+            }
+        };
+        let out = out.and_then(|value| {
             self.conn
                 .execute_batch("COMMIT")
                 .map_err(StoreError::from)?;
             Ok(value)
         });
         if out.is_err() && !self.conn.is_autocommit() {
-            // Nothing of a failed batch stays; a rollback that fails leaves SQLite's own
-            // (the transaction ends with the connection or the next batch's check above).
+            // Nothing of a failed batch stays; should the rollback itself fail, the next
+            // batch's check above ends the transaction.
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         out
@@ -253,6 +262,54 @@ pub(crate) fn from_ts(ts: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kv_rows(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM kv", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_batch_is_all_or_nothing_and_a_panic_leaves_no_transaction_open() {
+        let mut store = Store::open_in_memory().unwrap();
+        let put = |store: &Store, key: &str| {
+            store
+                .conn
+                .execute("INSERT INTO kv VALUES (?1, 'v', 0)", [key])
+                .map(|_| ())
+        };
+
+        let failed: Result<()> = store.batch(|s| {
+            s.tx(|c| Ok(c.execute("INSERT INTO kv VALUES ('nested', 'v', 0)", [])?))?;
+            put(s, "a")?;
+            Err(StoreError::Sql(rusqlite::Error::InvalidQuery))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            kv_rows(&store),
+            0,
+            "a failed batch keeps nothing, nested writes included"
+        );
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<()> = store.batch(|s| {
+                put(s, "b")?;
+                panic!("a bug in the cycle");
+            });
+        }));
+        assert!(panicked.is_err());
+        assert!(
+            store.conn.is_autocommit(),
+            "the panicked batch was rolled back"
+        );
+        put(&store, "after").unwrap();
+        assert_eq!(kv_rows(&store), 1, "a later write stands on its own");
+
+        let done: Result<()> = store.batch(|s| put(s, "c").map_err(StoreError::from));
+        done.unwrap();
+        assert_eq!(kv_rows(&store), 2);
+    }
 
     #[test]
     fn creates_private_file_and_migrates_idempotently() {

@@ -26,17 +26,17 @@ pub const LEGACY_SLEEP_KIND: &str = "daily_sleep";
 
 /// Decodes a `daily_readiness` document.
 pub fn parse_readiness_doc(doc: &Value) -> Option<Readiness> {
-    readiness_for_day(doc, doc_day(doc)?)
+    from_value::<ReadinessFields>(doc, doc_day(doc)?)
 }
 
 /// Decodes a sleep period document or a legacy `daily_sleep` document (kind `daily_sleep`).
 pub fn parse_sleep_doc(doc: &Value) -> Option<SleepNight> {
-    sleep_for_day(doc, doc_day(doc)?)
+    from_value::<SleepFields>(doc, doc_day(doc)?)
 }
 
 /// Decodes a `daily_activity` document.
 pub fn parse_activity_doc(doc: &Value) -> Option<Activity> {
-    activity_for_day(doc, doc_day(doc)?)
+    from_value::<ActivityFields>(doc, doc_day(doc)?)
 }
 
 /// Decodes a `daily_stress` document (`stress_high` / `recovery_high` in seconds).
@@ -92,49 +92,33 @@ fn duration(night: &SleepNight) -> f64 {
     night.total_sleep_seconds.unwrap_or(-1.0)
 }
 
-pub(crate) fn readiness_for_day(doc: &Value, day: NaiveDate) -> Option<Readiness> {
-    let Doc(fields) = Doc::<ReadinessFields>::deserialize(doc).ok()?;
-    Some(fields.on(day))
+/// The document `D` in a parsed `Value` (the API's), on `day`; `None` unless an object.
+pub(crate) fn from_value<D: Document>(doc: &Value, day: NaiveDate) -> Option<D::Item> {
+    Some(Doc::<D>::deserialize(doc).ok()?.0.on(day))
 }
 
-/// A document with a string `type` is a sleep period of that kind; one without `type` but
-/// with durations is a period of kind `sleep`; anything else is a legacy `daily_sleep`.
-pub(crate) fn sleep_for_day(doc: &Value, day: NaiveDate) -> Option<SleepNight> {
-    let Doc(fields) = Doc::<SleepFields>::deserialize(doc).ok()?;
-    Some(fields.on(day))
+/// The document `D` in JSON text (the cache's), on `day`; `None` unless an object.
+pub(crate) fn from_json<D: Document>(json: &str, day: NaiveDate) -> Option<D::Item> {
+    Some(serde_json::from_str::<Doc<D>>(json).ok()?.0.on(day))
 }
 
-pub(crate) fn activity_for_day(doc: &Value, day: NaiveDate) -> Option<Activity> {
-    let Doc(fields) = Doc::<ActivityFields>::deserialize(doc).ok()?;
-    Some(fields.on(day))
+/// A kind of document: its [`Fields`], and what they make on a day.
+pub(crate) trait Document: Fields {
+    type Item;
+    fn on(self, day: NaiveDate) -> Self::Item;
 }
 
-/// [`readiness_for_day`] on a document's JSON text.
-pub(crate) fn readiness_from_json(json: &str, day: NaiveDate) -> Option<Readiness> {
-    let Doc(fields) = serde_json::from_str::<Doc<ReadinessFields>>(json).ok()?;
-    Some(fields.on(day))
-}
-
-/// [`sleep_for_day`] on a document's JSON text.
-pub(crate) fn sleep_from_json(json: &str, day: NaiveDate) -> Option<SleepNight> {
-    let Doc(fields) = serde_json::from_str::<Doc<SleepFields>>(json).ok()?;
-    Some(fields.on(day))
-}
-
-/// [`activity_for_day`] on a document's JSON text.
-pub(crate) fn activity_from_json(json: &str, day: NaiveDate) -> Option<Activity> {
-    let Doc(fields) = serde_json::from_str::<Doc<ActivityFields>>(json).ok()?;
-    Some(fields.on(day))
-}
-
+/// A `daily_readiness` document.
 #[derive(Default)]
-struct ReadinessFields {
+pub(crate) struct ReadinessFields {
     score: Option<f64>,
     contributors: ReadinessContributors,
     temperature_deviation: Option<f64>,
 }
 
-impl ReadinessFields {
+impl Document for ReadinessFields {
+    type Item = Readiness;
+
     fn on(self, day: NaiveDate) -> Readiness {
         Readiness {
             day,
@@ -150,7 +134,12 @@ impl Fields for ReadinessFields {
         match key {
             "score" => self.score = number(map)?,
             "temperature_deviation" => self.temperature_deviation = number(map)?,
-            "contributors" => self.contributors = map.next_value::<Nested<_>>()?.0,
+            "contributors" => {
+                self.contributors = map
+                    .next_value::<Lenient<ReadinessContributors>>()?
+                    .0
+                    .unwrap_or_default();
+            }
             _ => skip(map)?,
         }
         Ok(())
@@ -175,8 +164,11 @@ impl Fields for ReadinessContributors {
     }
 }
 
+/// A sleep period or a legacy `daily_sleep` document. One with a string `type` is a sleep
+/// period of that kind; one without `type` but with durations is a period of kind `sleep`;
+/// anything else is a legacy `daily_sleep`.
 #[derive(Default)]
-struct SleepFields {
+pub(crate) struct SleepFields {
     kind: Option<String>,
     total: Option<f64>,
     in_bed: Option<f64>,
@@ -189,7 +181,9 @@ struct SleepFields {
     score: Option<f64>,
 }
 
-impl SleepFields {
+impl Document for SleepFields {
+    type Item = SleepNight;
+
     fn on(self, day: NaiveDate) -> SleepNight {
         let kind = match self.kind {
             Some(kind) => kind,
@@ -233,14 +227,17 @@ impl Fields for SleepFields {
     }
 }
 
+/// A `daily_activity` document.
 #[derive(Default)]
-struct ActivityFields {
+pub(crate) struct ActivityFields {
     score: Option<f64>,
     steps: Option<f64>,
     active_calories: Option<f64>,
 }
 
-impl ActivityFields {
+impl Document for ActivityFields {
+    type Item = Activity;
+
     fn on(self, day: NaiveDate) -> Activity {
         Activity {
             day,
@@ -265,7 +262,7 @@ impl Fields for ActivityFields {
 
 /// The fields of one kind of document: each known key's value is taken (leniently), every
 /// other value skipped.
-trait Fields: Default {
+pub(crate) trait Fields: Default {
     fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 }
 
@@ -292,18 +289,7 @@ impl<'de, F: Fields> Deserialize<'de> for Doc<F> {
     }
 }
 
-/// A nested object (readiness `contributors`): its fields, or all `None` for anything that
-/// is not an object.
-struct Nested<F>(F);
-
-impl<'de, F: Fields> Deserialize<'de> for Nested<F> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(OrDefault(FieldsVisitor(PhantomData)))
-            .map(Nested)
-    }
-}
-
+/// Visits an object into the fields `F`.
 struct FieldsVisitor<F>(PhantomData<F>);
 
 impl<'de, F: Fields> Visitor<'de> for FieldsVisitor<F> {
@@ -351,13 +337,24 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// string for a number, an array, …): a wrong field never fails its document.
 struct Lenient<T>(Option<T>);
 
-/// Which JSON values a [`Lenient`] takes.
+/// Which JSON values a [`Lenient`] takes: by default none (each is skipped).
 trait Accept: Sized {
     fn number(_: f64) -> Option<Self> {
         None
     }
     fn text(_: &str) -> Option<Self> {
         None
+    }
+    fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// Readiness `contributors`: an object's fields (anything else: none, as if absent).
+impl Accept for ReadinessContributors {
+    fn object<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
+        FieldsVisitor(PhantomData).visit_map(map).map(Some)
     }
 }
 
@@ -412,52 +409,8 @@ impl<'de, T: Accept> Visitor<'de> for LenientVisitor<T> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Lenient(None))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Lenient(None))
-    }
-}
-
-/// `V` for an object, its default for any other JSON value.
-struct OrDefault<V>(V);
-
-impl<'de, V> Visitor<'de> for OrDefault<V>
-where
-    V: Visitor<'de>,
-    V::Value: Default,
-{
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(map)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Default::default())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Default::default())
+        T::object(map).map(Lenient)
     }
 }
 

@@ -283,7 +283,7 @@ mod equivalence {
     use serde_json::Value;
 
     use super::{day, reference};
-    use crate::sources::oura::parse;
+    use crate::sources::oura::parse::{self, ActivityFields, ReadinessFields, SleepFields};
 
     /// The keys the decoders read (top level and in `contributors`) and a few they skip.
     const KEYS: [&str; 22] = [
@@ -362,13 +362,13 @@ mod equivalence {
             let reference_r = value.as_ref().and_then(|v| reference::readiness(v, d));
             let reference_s = value.as_ref().and_then(|v| reference::sleep(v, d));
             let reference_a = value.as_ref().and_then(|v| reference::activity(v, d));
-            prop_assert_eq!(&parse::readiness_from_json(&json, d), &reference_r);
-            prop_assert_eq!(&parse::sleep_from_json(&json, d), &reference_s);
-            prop_assert_eq!(&parse::activity_from_json(&json, d), &reference_a);
+            prop_assert_eq!(&parse::from_json::<ReadinessFields>(&json, d), &reference_r);
+            prop_assert_eq!(&parse::from_json::<SleepFields>(&json, d), &reference_s);
+            prop_assert_eq!(&parse::from_json::<ActivityFields>(&json, d), &reference_a);
             if let Some(v) = &value {
-                prop_assert_eq!(&parse::readiness_for_day(v, d), &reference_r);
-                prop_assert_eq!(&parse::sleep_for_day(v, d), &reference_s);
-                prop_assert_eq!(&parse::activity_for_day(v, d), &reference_a);
+                prop_assert_eq!(&parse::from_value::<ReadinessFields>(v, d), &reference_r);
+                prop_assert_eq!(&parse::from_value::<SleepFields>(v, d), &reference_s);
+                prop_assert_eq!(&parse::from_value::<ActivityFields>(v, d), &reference_a);
             }
         }
     }

@@ -102,10 +102,13 @@ pub fn parse_utc_timestamp(text: &str) -> Option<DateTime<Utc>> {
 
 /// A column as text, whatever SQLite stored (UTF-8 text or blob); numbers and null → `None`.
 pub(crate) fn text_of(value: ValueRef<'_>) -> Option<String> {
+    str_of(value).map(str::to_owned)
+}
+
+/// [`text_of`], borrowed from the row.
+pub(crate) fn str_of(value: ValueRef<'_>) -> Option<&str> {
     match value {
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-            std::str::from_utf8(bytes).ok().map(str::to_owned)
-        }
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => std::str::from_utf8(bytes).ok(),
         ValueRef::Null | ValueRef::Integer(_) | ValueRef::Real(_) => None,
     }
 }
