@@ -35,7 +35,7 @@ fn world(scale: u32, chats: usize) -> TempWorld {
 }
 
 fn demo_now() -> chrono::DateTime<Utc> {
-    operator::demo::demo_now(Utc::now())
+    operator::fixtures::demo::demo_now(Utc::now())
 }
 
 fn options(now: chrono::DateTime<Utc>) -> Options {

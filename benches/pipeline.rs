@@ -22,7 +22,7 @@ use support::{Setup, TempWorld};
 
 /// The alerts a 1× demo cycle raises.
 fn demo_alerts() -> (Vec<Alert>, operator::config::Config, chrono::DateTime<Utc>) {
-    let now = operator::demo::demo_now(Utc::now());
+    let now = operator::fixtures::demo::demo_now(Utc::now());
     let w = TempWorld::new(now, 1, &Setup::default()).expect("the bench world is written");
     let config = w.world.config().expect("config loads");
     let mut store = Store::open_in_memory().expect("store opens");

@@ -94,16 +94,18 @@ impl App {
         self.notifier.as_deref()
     }
 
-    /// Runs `f` with the state database on the blocking pool.
+    /// Runs `f` with the state database on the blocking pool: its error, or the blocking
+    /// task's, as one result.
     pub async fn store<T, F>(self: &Arc<Self>, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Store) -> T + Send + 'static,
+        F: FnOnce(&mut Store) -> crate::store::Result<T> + Send + 'static,
     {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || f(&mut app.lock_store()))
             .await
-            .context("state database task failed")
+            .context("state database task failed")?
+            .map_err(anyhow::Error::from)
     }
 
     /// The store, for code already on a blocking thread.
@@ -200,7 +202,7 @@ impl App {
     /// Counts a failed cycle for `/health`, `/status` and the Telegram notice.
     fn note_cycle_failed(&self, e: &anyhow::Error) {
         let now = self.now();
-        let error = self.redact(&format!("{e:#}"));
+        let error = self.config.redactor().redact(&format!("{e:#}"));
         let mut failure = lock(&self.cycle_failure);
         *failure = Some(match failure.take() {
             Some(f) => CycleFailure {
@@ -223,12 +225,6 @@ impl App {
     /// The failing streak of cycles, if the last one failed.
     pub fn cycle_failure(&self) -> Option<CycleFailure> {
         lock(&self.cycle_failure).clone()
-    }
-
-    /// `text` with every configured secret (bot token, database URL and password, Oura
-    /// token) replaced by `***`.
-    pub fn redact(&self, text: &str) -> String {
-        crate::config::redact_secrets(&self.config, text)
     }
 
     /// Records a successful `getUpdates`.

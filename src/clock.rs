@@ -17,6 +17,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// The wall clock moved by a fixed offset (`operator check --now`'s), so rows queued "at"
+/// that time are judged by it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// Wall time that advances with tokio's clock from a fixed start: with
 /// `tokio::time::pause()`, `advance` moves it and nothing else does.
 #[derive(Debug, Clone, Copy)]

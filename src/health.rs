@@ -56,7 +56,7 @@ impl Snapshot {
                     s.alert_counts(midnight)?,
                 ))
             })
-            .await??;
+            .await?;
         let m = &app.config.monitors;
         let tg = &app.config.alerters.telegram;
         Ok(Snapshot {

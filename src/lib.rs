@@ -21,7 +21,8 @@
 //! - [`memory`]: giving freed heap back to the system after bursts (the one `unsafe` call).
 //! - [`clock`]: the injectable clock.
 //! - [`zone`]: the user's time zone, from the system's time zone database.
-//! - [`demo`]: realistic offline demo data in the real schemas.
+//! - [`fixtures`]: writers of the foreign schemas (the demo world, test and bench data).
+//! - [`logging`]: tracing to stderr and the daemon's rotated log file.
 //! - [`cli`]: the command line.
 
 pub mod alert;
@@ -33,9 +34,10 @@ pub mod clock;
 pub mod config;
 pub mod cycle;
 pub mod daemon;
-pub mod demo;
+pub mod fixtures;
 pub mod health;
 pub mod launchd;
+pub mod logging;
 pub mod memory;
 pub mod monitors;
 pub mod pipeline;

@@ -4,19 +4,19 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use operator::cli::{self, Cli, Failure};
+use operator::cli::{self, Cli, CommandError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Config(e)) => {
+        Err(CommandError::Config(e)) => {
             eprint!("{}", cli::format_config_error(&e));
             ExitCode::from(2)
         }
         // The reader went away (`operator check | head`): nothing left to say.
-        Err(Failure::Runtime(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(Failure::Runtime(e)) => {
+        Err(CommandError::Runtime(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(CommandError::Runtime(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }

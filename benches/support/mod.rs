@@ -1,4 +1,4 @@
-//! Benchmark worlds: the demo's deterministic data (`operator::demo::generate`) at a chosen
+//! Benchmark worlds: the demo's deterministic data (`operator::fixtures::demo::generate`) at a chosen
 //! scale, in the real schemas, with a config edited for the measurement (Telegram chats,
 //! quiet hours, the health endpoint). Shared by the criterion benches (`mod support;`) and
 //! the end-to-end driver (`examples/bench_e2e`, through `#[path]`).
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use operator::config::{self, Config};
-use operator::demo::{self, DemoFiles, Scale};
+use operator::fixtures::demo::{self, DemoFiles, Scale};
 
 /// The scales every benchmark reports.
 pub const SCALES: [u32; 3] = [1, 10, 100];

@@ -38,7 +38,7 @@ fn run_check(bin: &Path, config: &Path, now: &str, extra: &[&str]) -> anyhow::Re
 }
 
 pub fn run(bin: &Path, dir: &Path, scale: u32, runs: usize) -> anyhow::Result<()> {
-    let now = operator::demo::demo_now(Utc::now());
+    let now = operator::fixtures::demo::demo_now(Utc::now());
     let world = World::create(dir, now, scale, &Setup::default())?;
     let config = world.config_path();
     let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);

@@ -8,14 +8,14 @@ use chrono::{DateTime, Duration, Utc};
 use super::callback::{Action, CallbackData};
 use crate::config::Config;
 use crate::pipeline::{Recipient, SnoozeScope, next_local_hour_after, quiet_hours_end_after};
-use crate::render::escape_html;
+use crate::render::Text;
 use crate::store::Store;
 
 /// What a press came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Press {
-    /// Recorded. `answer` is the short callback answer; `edited_html` the message's new text.
-    Done { answer: String, edited_html: String },
+    /// Recorded. `answer` is the short callback answer; `edited` the message's new text.
+    Done { answer: String, edited: Text },
     /// Not applied; `answer` says why, politely.
     Refused { answer: String },
 }
@@ -81,9 +81,10 @@ pub fn press(
         }
     };
     tracing::info!(chat_id, outbox_id = row.id, action = ?cb.action, "button pressed");
-    let edited_html = format!("{}\n\n<i>{}</i>", row.html, escape_html(&status));
+    let mut edited = Text::rendered(row.html.clone(), row.plain.clone());
+    edited.newline().newline().italic(&status);
     Ok(Press::Done {
         answer: status,
-        edited_html,
+        edited,
     })
 }

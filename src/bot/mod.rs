@@ -11,7 +11,6 @@ pub mod callback;
 pub mod commands;
 pub mod poll;
 pub mod replies;
-pub mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +21,8 @@ use teloxide::types::{BotCommand, Me};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
+use crate::channels::telegram::{OnRateLimit, Outgoing, Telegram};
+use crate::render::Text;
 
 type HandlerResult = anyhow::Result<()>;
 
@@ -122,7 +123,16 @@ async fn on_stranger_start(
         "a chat that is not allowed sent /start; told it its chat id"
     );
     let text = replies::stranger_start(chat);
-    reply::send(&bot, &app, msg.chat.id, &text).await
+    send_reply(bot, app, chat, &text).await
+}
+
+/// Sends a reply through the one send path, waiting out a short 429 pause: someone is
+/// waiting for it.
+async fn send_reply(bot: Bot, app: Arc<App>, chat: i64, text: &Text) -> HandlerResult {
+    Telegram::new(bot, app)
+        .send(chat, Outgoing::text(text), OnRateLimit::WaitOut)
+        .await?;
+    Ok(())
 }
 
 async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
@@ -135,13 +145,13 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
             replies::reply(&app, msg.chat.id.0, &inv).await
         }
         None => {
-            let mut t = crate::render::Text::new();
+            let mut t = Text::new();
             t.text("I answer commands: send /help for the list.");
             t
         }
     };
     app.activity.note();
-    reply::send(&bot, &app, msg.chat.id, &reply).await
+    send_reply(bot, app, msg.chat.id.0, &reply).await
 }
 
 async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
@@ -156,17 +166,17 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
     let a = Arc::clone(&app);
     let outcome = app
         .store(move |store| buttons::press(store, &a.config, chat_id, &data, now))
-        .await?;
+        .await;
     match outcome {
-        Ok(buttons::Press::Done {
-            answer,
-            edited_html,
-        }) => {
+        Ok(buttons::Press::Done { answer, edited }) => {
             bot.answer_callback_query(q.id).text(answer).await?;
-            app.telegram_pacer.wait_turn(chat_id).await;
-            let edit = bot
-                .edit_message_text(message.chat.id, message.id, edited_html)
-                .parse_mode(teloxide::types::ParseMode::Html)
+            let edit = Telegram::new(bot, Arc::clone(&app))
+                .edit(
+                    chat_id,
+                    i64::from(message.id.0),
+                    Outgoing::text(&edited),
+                    OnRateLimit::GiveUp,
+                )
                 .await;
             if let Err(e) = edit {
                 tracing::warn!(chat_id, error = %e, "could not edit the alert after a button press");
@@ -177,11 +187,17 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
         }
         Err(e) => {
             // A callback answer holds at most 200 characters.
-            let cause: String = app.redact(&e.to_string()).chars().take(150).collect();
+            let cause: String = app
+                .config
+                .redactor()
+                .redact(&format!("{e:#}"))
+                .chars()
+                .take(150)
+                .collect();
             bot.answer_callback_query(q.id)
                 .text(format!("Sorry, that was not saved: {cause}"))
                 .await?;
-            return Err(e.into());
+            return Err(e);
         }
     }
     Ok(())

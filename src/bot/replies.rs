@@ -38,7 +38,7 @@ pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
         ))),
     };
     result.unwrap_or_else(|e| {
-        let cause = app.redact(&format!("{e:#}"));
+        let cause = app.config.redactor().redact(&format!("{e:#}"));
         tracing::error!(command = %inv.name, error = %cause, "command failed");
         plain(&format!(
             "Sorry, /{} failed on my side: {cause}. Nothing else was changed; commands that only read still work.",
@@ -110,7 +110,7 @@ async fn status(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {
         .store(move |store| {
             crate::status::gather(&a.config, store, Some(Recipient::Chat(chat_id)), now)
         })
-        .await??;
+        .await?;
     view.uptime = Some(now - app.started_at());
     view.last_poll_age = app.last_poll().map(|t| now - t);
     view.next_cycle = app.next_cycle();
@@ -214,7 +214,7 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text
     let chat = Recipient::Chat(chat_id);
     let (scope, until) = match parsed {
         SnoozeArgs::List => {
-            let snoozes = app.store(move |s| s.snoozes(chat, now)).await??;
+            let snoozes = app.store(move |s| s.snoozes(chat, now)).await?;
             let mut t = Text::new();
             if snoozes.is_empty() {
                 t.text("No active snoozes in this chat.");
@@ -229,7 +229,7 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text
             return Ok(t.trimmed());
         }
         SnoozeArgs::Off => {
-            let n = app.store(move |s| s.clear_snoozes(chat)).await??;
+            let n = app.store(move |s| s.clear_snoozes(chat)).await?;
             return Ok(plain(&format!("Cleared {n} snooze(s). Alerts flow again.")));
         }
         SnoozeArgs::All(d) => (SnoozeScope::All, now + d),
@@ -237,7 +237,7 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text
     };
     let what = snooze_scope_text(&scope);
     app.store(move |s| s.snooze(chat, &scope, until, now))
-        .await??;
+        .await?;
     Ok(plain(&format!(
         "Snoozed {what} until {}. Critical alerts still come through. /snooze off to undo.",
         local_time(app, until)
@@ -254,7 +254,7 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text>
     let default = app.config.quiet_hours;
     let current = app
         .store(move |s| s.quiet_hours(chat))
-        .await??
+        .await?
         .unwrap_or(default);
     let updated = match parsed {
         QuietArgs::Show => None,
@@ -274,8 +274,7 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text>
     };
     let q = match updated {
         Some(q) => {
-            app.store(move |s| s.set_quiet_hours(chat, q, now))
-                .await??;
+            app.store(move |s| s.set_quiet_hours(chat, q, now)).await?;
             q
         }
         None => current,

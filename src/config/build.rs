@@ -14,7 +14,7 @@ use super::reader::{Ctx, Section, did_you_mean};
 use super::value::{Value, to_string};
 use super::{
     CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, Intervals, Logging, QuietHours,
-    Rotation, StateConfig,
+    Redactor, Rotation, StateConfig,
 };
 
 /// Builds the whole [`Config`]; problems accumulate in `ctx`.
@@ -24,7 +24,7 @@ pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Con
     let intervals = intervals(ctx, root.child("intervals"));
     let (quiet_hours, quiet_zone) = quiet_hours(ctx, root.child("quiet_hours"));
     let timezone = timezone(ctx, &mut root, quiet_zone);
-    let config = Config {
+    let mut config = Config {
         source_path: source_path.to_path_buf(),
         version,
         timezone,
@@ -38,7 +38,9 @@ pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Con
         logging: logging(ctx, root.child("logging")),
         state: state(ctx, root.child("state")),
         health_endpoint: health_endpoint(ctx, root.child("health_endpoint")),
+        redactor: Redactor::default(),
     };
+    config.refresh_redactor();
     root.finish(ctx);
     config
 }
@@ -122,7 +124,7 @@ fn zone(ctx: &mut Ctx<'_>, s: &mut Section<'_>, key: &'static str) -> Option<(Zo
 const MAX_WINDOW_SECONDS: i64 = 366 * 86_400;
 
 fn dedup(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Dedup {
-    let default_window = s.seconds(ctx, "window_seconds", 3600, 0, MAX_WINDOW_SECONDS);
+    let system = s.seconds(ctx, "window_seconds", 3600, 0, MAX_WINDOW_SECONDS);
     let max_alerts_per_run = s.int(ctx, "max_alerts_per_run", 20, 1, 10_000);
     let mut w = s.child("windows");
     let windows = DedupWindows {
@@ -130,11 +132,11 @@ fn dedup(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Dedup {
         health_critical: w.seconds(ctx, "health_critical", 3600, 0, MAX_WINDOW_SECONDS),
         tasks: w.seconds(ctx, "tasks", 86_400, 0, MAX_WINDOW_SECONDS),
         patterns: w.seconds(ctx, "patterns", 604_800, 0, MAX_WINDOW_SECONDS),
+        system,
     };
     w.finish(ctx);
     s.finish(ctx);
     Dedup {
-        default_window,
         max_alerts_per_run: usize::try_from(max_alerts_per_run).unwrap_or(20),
         windows,
     }

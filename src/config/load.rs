@@ -12,7 +12,7 @@ use super::build;
 use super::interp::expand_tree;
 use super::reader::Ctx;
 use super::value::parse;
-use super::{Config, Secret};
+use super::{Config, Redactor, Secret};
 
 /// One problem in a configuration file, named by its key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,22 +173,15 @@ const SECRET_VARS: [&str; 4] = [
 /// Defence in depth: a secret pasted under the wrong key (a token in `chat_id`) would be
 /// echoed by that key's message, so every known secret value is masked in every message.
 fn redact_secrets(problems: &mut [Problem], config: &Config, env: &dyn Fn(&str) -> Option<String>) {
-    let from_config = [
-        config.alerters.telegram.token.clone(),
-        config.adapters.workos.database_url.clone(),
-        config.adapters.oura.access_token.clone(),
-    ];
-    let from_env = SECRET_VARS.iter().map(|name| env(name).map(Secret::new));
-    let secrets: Vec<Secret> = from_config
-        .into_iter()
-        .chain(from_env)
-        .flatten()
-        .filter(|s| s.expose().trim().len() >= 4)
+    let from_env: Vec<Secret> = SECRET_VARS
+        .iter()
+        .filter_map(|name| env(name))
+        .filter(|value| value.trim().len() >= 4)
+        .map(Secret::new)
         .collect();
+    let redactor = Redactor::new(config.secrets().chain(&from_env));
     for problem in problems {
-        for secret in &secrets {
-            problem.message = secret.redact(&problem.message);
-        }
+        problem.message = redactor.redact(&problem.message);
     }
 }
 

@@ -18,7 +18,7 @@ mod show;
 mod value;
 
 pub use load::{ConfigError, Problem, load_file, load_str, resolve_config_path};
-pub use secret::Secret;
+pub use secret::{Redactor, Secret};
 pub use show::render_effective;
 
 use std::path::PathBuf;
@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use crate::zone::Zone;
 use chrono::Duration;
 
-use crate::alert::Priority;
+use crate::alert::{AlertClass, Priority};
 
 /// The whole validated configuration.
 #[derive(Debug, Clone)]
@@ -47,6 +47,8 @@ pub struct Config {
     pub logging: Logging,
     pub state: StateConfig,
     pub health_endpoint: HealthEndpoint,
+    /// Every secret above, for [`Config::redactor`].
+    redactor: Redactor,
 }
 
 /// Check intervals.
@@ -70,20 +72,48 @@ pub struct QuietHours {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dedup {
-    /// The design's single window (`deduplication.window_seconds`); used for the `system`
-    /// class, which the per-class windows do not name.
-    pub default_window: Duration,
     pub max_alerts_per_run: usize,
     pub windows: DedupWindows,
 }
 
-/// Per-class dedup windows; a zero duration means "no dedup" for that class.
+/// The dedup window of every alert class: the one place they are listed. A zero duration
+/// means "no dedup" for that class.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DedupWindows {
     pub health_warning: Duration,
     pub health_critical: Duration,
     pub tasks: Duration,
     pub patterns: Duration,
+    /// The design's single window (`deduplication.window_seconds`), for the `system` class,
+    /// which the per-class windows do not name.
+    pub system: Duration,
+}
+
+impl DedupWindows {
+    /// The window for an alert of `class` at `priority` (health: critical or not).
+    pub fn window_for(&self, class: AlertClass, priority: Priority) -> Duration {
+        match class {
+            AlertClass::Health if priority >= Priority::Critical => self.health_critical,
+            AlertClass::Health => self.health_warning,
+            AlertClass::Tasks => self.tasks,
+            AlertClass::Patterns => self.patterns,
+            AlertClass::System => self.system,
+        }
+    }
+
+    /// The longest window: how long the dedup ledger must remember a delivery.
+    pub fn longest(&self) -> Duration {
+        [
+            self.health_warning,
+            self.health_critical,
+            self.tasks,
+            self.patterns,
+            self.system,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,34 +312,26 @@ pub struct HealthEndpoint {
     pub allow_non_loopback: bool,
 }
 
-/// `text` with every secret of `config` (bot token, WorkOS database URL and its password,
-/// Oura token) replaced by `***`: for error texts that reach a log, `/health` or a chat.
-pub fn redact_secrets(config: &Config, text: &str) -> String {
-    let mut out = text.to_owned();
-    if let Some(token) = &config.alerters.telegram.token {
-        out = token.redact(&out);
-        out = Secret::new(token.expose().replace(':', "%3A")).redact(&out);
-    }
-    if let Some(url) = &config.adapters.workos.database_url {
-        out = crate::sources::postgres::redact(url, &out);
-    }
-    if let Some(token) = &config.adapters.oura.access_token {
-        out = token.redact(&out);
-    }
-    out
-}
-
 impl Config {
-    /// The dedup window for an alert of `class` at `priority`.
-    pub fn dedup_window(&self, class: crate::alert::AlertClass, priority: Priority) -> Duration {
-        use crate::alert::AlertClass;
-        let w = &self.dedup.windows;
-        match class {
-            AlertClass::Health if priority >= Priority::Critical => w.health_critical,
-            AlertClass::Health => w.health_warning,
-            AlertClass::Tasks => w.tasks,
-            AlertClass::Patterns => w.patterns,
-            AlertClass::System => self.dedup.default_window,
-        }
+    /// Removes every secret of this config (bot token, WorkOS database URL and password,
+    /// Oura token) from a text: the one redactor every printing or logging path uses.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Replaces the secrets the redactor knows (after building, or in tests that set them).
+    pub fn refresh_redactor(&mut self) {
+        self.redactor = Redactor::new(self.secrets());
+    }
+
+    /// Every secret this config holds.
+    pub fn secrets(&self) -> impl Iterator<Item = &Secret> {
+        [
+            self.alerters.telegram.token.as_ref(),
+            self.adapters.workos.database_url.as_ref(),
+            self.adapters.oura.access_token.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
     }
 }

@@ -50,7 +50,7 @@ fn intervals_and_quiet(y: &mut Yaml, c: &Config) {
 fn dedup(y: &mut Yaml, c: &Config) {
     let d = &c.dedup;
     y.open("deduplication");
-    y.secs("window_seconds", d.default_window);
+    y.secs("window_seconds", d.windows.system);
     y.raw("max_alerts_per_run", d.max_alerts_per_run);
     y.open("windows");
     y.secs("health_warning", d.windows.health_warning);

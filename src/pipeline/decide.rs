@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    ChatState, Notification, Outcome, Plan, Policy, Snooze, SnoozeScope, digest, in_quiet_hours,
-    notify,
+    ChatState, Notification, Outcome, Plan, RecipientPolicy, digest, in_quiet_hours, notify,
 };
 use crate::alert::{Alert, Priority};
 
@@ -21,7 +20,12 @@ use crate::alert::{Alert, Priority};
 /// Every input alert gets an outcome in `plan.decisions`, in input order. Alerts held earlier
 /// (`state.held`) are not re-decided: once quiet hours are over they are released as one
 /// digest that goes first.
-pub fn decide(alerts: &[Alert], state: &ChatState, now: DateTime<Utc>, policy: &Policy) -> Plan {
+pub fn decide(
+    alerts: &[Alert],
+    state: &ChatState,
+    now: DateTime<Utc>,
+    policy: &RecipientPolicy,
+) -> Plan {
     let quiet_now = quiet_in_force(state, policy, now);
     let winners = batch_winners(alerts);
     let screened: Vec<Option<Outcome>> = alerts
@@ -72,7 +76,7 @@ fn deliveries(
     capped: &[usize],
     state: &ChatState,
     now: DateTime<Utc>,
-    policy: &Policy,
+    policy: &RecipientPolicy,
     release_held: bool,
 ) -> Vec<Notification> {
     let mut deliver = Vec::new();
@@ -99,7 +103,7 @@ fn deliveries(
 }
 
 /// Whether this recipient's quiet hours are in force at `now`.
-fn quiet_in_force(state: &ChatState, policy: &Policy, now: DateTime<Utc>) -> bool {
+fn quiet_in_force(state: &ChatState, policy: &RecipientPolicy, now: DateTime<Utc>) -> bool {
     state
         .quiet
         .is_some_and(|q| in_quiet_hours(&q, &policy.timezone, now))
@@ -112,12 +116,12 @@ fn screen(
     winners: &BTreeMap<&str, usize>,
     state: &ChatState,
     now: DateTime<Utc>,
-    policy: &Policy,
+    policy: &RecipientPolicy,
     quiet_now: bool,
 ) -> Option<Outcome> {
     if state.acks.contains(&alert.dedup_key) {
         Some(Outcome::Acknowledged)
-    } else if is_snoozed(&state.snoozes, alert, now) {
+    } else if state.is_snoozed(alert, now) {
         Some(Outcome::Snoozed)
     } else if winners.get(alert.dedup_key.as_str()) != Some(&index)
         || recently_sent(alert, state, now, policy)
@@ -130,24 +134,15 @@ fn screen(
     }
 }
 
-/// Whether an unexpired snooze covers `alert`: a key snooze covers it at any priority, a
-/// class or global snooze only below critical. A snooze whose `until` is `now` has expired.
-pub(super) fn is_snoozed(snoozes: &[Snooze], alert: &Alert, now: DateTime<Utc>) -> bool {
-    let below_critical = alert.priority < Priority::Critical;
-    snoozes
-        .iter()
-        .filter(|s| s.until > now)
-        .any(|s| match &s.scope {
-            SnoozeScope::Key(key) => *key == alert.dedup_key,
-            SnoozeScope::Class(class) => *class == alert.class && below_critical,
-            SnoozeScope::All => below_critical,
-        })
-}
-
 /// Whether the key was delivered within its dedup window at the same or a higher priority
 /// (an escalation passes). A zero window never dedups.
-fn recently_sent(alert: &Alert, state: &ChatState, now: DateTime<Utc>, policy: &Policy) -> bool {
-    let window = policy.windows.window_for(alert);
+fn recently_sent(
+    alert: &Alert,
+    state: &ChatState,
+    now: DateTime<Utc>,
+    policy: &RecipientPolicy,
+) -> bool {
+    let window = policy.window_for(alert);
     if window <= Duration::zero() {
         return false;
     }

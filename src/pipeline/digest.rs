@@ -8,9 +8,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::decide::is_snoozed;
 use super::notify::plural;
-use super::{ChatState, Notification, NotificationKind, Policy};
+use super::{ChatState, Notification, NotificationKind, RecipientPolicy};
 use crate::alert::Alert;
 
 /// The digest of `state.held` at `now`, or `None` when nothing held still needs saying.
@@ -21,7 +20,7 @@ use crate::alert::Alert;
 pub(super) fn digest(
     state: &ChatState,
     now: DateTime<Utc>,
-    policy: &Policy,
+    policy: &RecipientPolicy,
     fresh: &[&Alert],
 ) -> Option<Notification> {
     let mut members: Vec<&Alert> = fresh.to_vec();
@@ -52,11 +51,11 @@ fn still_worth_saying(
     alert: &Alert,
     state: &ChatState,
     now: DateTime<Utc>,
-    policy: &Policy,
+    policy: &RecipientPolicy,
 ) -> bool {
     alert.priority >= policy.min_priority
         && !state.acks.contains(&alert.dedup_key)
-        && !is_snoozed(&state.snoozes, alert, now)
+        && !state.is_snoozed(alert, now)
         && !delivered_since_held(alert, state)
 }
 

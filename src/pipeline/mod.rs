@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{Alert, AlertClass, Priority};
-use crate::config::QuietHours;
+use crate::config::{DedupWindows, QuietHours};
 
 /// Who an alert is decided for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,36 +110,37 @@ pub struct ChatState {
     pub held: Vec<Alert>,
 }
 
+impl ChatState {
+    /// Whether an unexpired snooze covers `alert`: a key snooze covers it at any priority, a
+    /// class or global snooze only below critical. A snooze whose `until` is `now` has
+    /// expired.
+    pub fn is_snoozed(&self, alert: &Alert, now: DateTime<Utc>) -> bool {
+        let below_critical = alert.priority < Priority::Critical;
+        self.snoozes
+            .iter()
+            .filter(|s| s.until > now)
+            .any(|s| match &s.scope {
+                SnoozeScope::Key(key) => *key == alert.dedup_key,
+                SnoozeScope::Class(class) => *class == alert.class && below_critical,
+                SnoozeScope::All => below_critical,
+            })
+    }
+}
+
 /// Settings for one recipient's decisions.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct RecipientPolicy {
     pub timezone: Zone,
-    pub windows: DedupPolicy,
+    pub windows: DedupWindows,
     pub max_alerts_per_run: usize,
     pub min_priority: Priority,
 }
 
-/// Dedup windows per class (zero: no dedup).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DedupPolicy {
-    pub health_warning: Duration,
-    pub health_critical: Duration,
-    pub tasks: Duration,
-    pub patterns: Duration,
-    pub system: Duration,
-}
-
-impl DedupPolicy {
-    /// The window for an alert: by class (health: by priority), capped by the alert's own
-    /// `renotify_after`.
+impl RecipientPolicy {
+    /// The dedup window for an alert: its class's (health: by priority), capped by the
+    /// alert's own `renotify_after`.
     pub fn window_for(&self, alert: &Alert) -> Duration {
-        let base = match alert.class {
-            AlertClass::Health if alert.priority >= Priority::Critical => self.health_critical,
-            AlertClass::Health => self.health_warning,
-            AlertClass::Tasks => self.tasks,
-            AlertClass::Patterns => self.patterns,
-            AlertClass::System => self.system,
-        };
+        let base = self.windows.window_for(alert.class, alert.priority);
         match alert.renotify_after {
             Some(cap) if cap < base => cap,
             _ => base,

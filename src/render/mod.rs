@@ -25,6 +25,12 @@ impl Text {
         Text::default()
     }
 
+    /// Text this builder rendered earlier and that was kept as its two forms (an outbox row's
+    /// `html` and `plain`), to append to.
+    pub fn rendered(html: String, plain: String) -> Text {
+        Text { html, plain }
+    }
+
     /// Telegram HTML (parse mode `HTML`): data escaped, tags only from this builder.
     pub fn html(&self) -> &str {
         &self.html

@@ -76,15 +76,15 @@ impl BreakerState {
 
 /// The configuration: `circuit_breaker.*`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
+pub struct BreakerPolicy {
     pub failure_threshold: u32,
     pub open_for: Duration,
     pub half_open_attempts: u32,
 }
 
-impl Policy {
-    pub fn from_config(c: &crate::config::CircuitBreaker) -> Policy {
-        Policy {
+impl BreakerPolicy {
+    pub fn from_config(c: &crate::config::CircuitBreaker) -> BreakerPolicy {
+        BreakerPolicy {
             failure_threshold: c.failure_threshold.max(1),
             open_for: c.timeout.to_std().unwrap_or(Duration::from_secs(60)),
             half_open_attempts: c.half_open_attempts.max(1),
@@ -98,7 +98,7 @@ impl Policy {
 
 /// How much a failure weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub enum FailureWeight {
     /// One failure in a row.
     Counted,
     /// Opens the breaker at once.
@@ -184,12 +184,17 @@ impl<T: Moment> Breaker<T> {
     }
 
     /// Records a failed call (after its retries).
-    pub fn on_failure(&mut self, now: T, failure: Failure, policy: &Policy) -> Option<Transition> {
+    pub fn on_failure(
+        &mut self,
+        now: T,
+        failure: FailureWeight,
+        policy: &BreakerPolicy,
+    ) -> Option<Transition> {
         self.failures = self.failures.saturating_add(1);
         let state = self.state(now);
         match (state, self.opening.as_mut()) {
             (BreakerState::Closed, _) => {
-                let trip = failure == Failure::Permanent
+                let trip = failure == FailureWeight::Permanent
                     || self.failures >= policy.failure_threshold.max(1);
                 if !trip {
                     return None;
@@ -206,7 +211,7 @@ impl<T: Moment> Breaker<T> {
             (BreakerState::HalfOpen, Some(o)) => {
                 o.trial_failures = o.trial_failures.saturating_add(1);
                 if o.trial_failures < policy.half_open_attempts.max(1)
-                    && failure != Failure::Permanent
+                    && failure != FailureWeight::Permanent
                 {
                     return None;
                 }
@@ -227,9 +232,9 @@ impl<T: Moment> Breaker<T> {
 }
 
 /// The open period for `failure`: at least `Retry-After`.
-fn hold(period: Duration, failure: Failure) -> Duration {
+fn hold(period: Duration, failure: FailureWeight) -> Duration {
     match failure {
-        Failure::RetryAfter(d) => period.max(d),
+        FailureWeight::RetryAfter(d) => period.max(d),
         _ => period,
     }
 }

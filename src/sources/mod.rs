@@ -11,9 +11,7 @@ pub mod breaker;
 pub mod chain;
 pub mod fault;
 pub mod oura;
-pub mod oura_api;
-pub mod postgres;
-pub mod schema;
+pub mod sqlite;
 pub mod state_files;
 pub mod workos;
 

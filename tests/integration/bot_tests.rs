@@ -159,14 +159,12 @@ async fn every_command_answers_an_allowed_chat() {
         .app
         .store(|s| s.quiet_hours(Recipient::Chat(CHAT)))
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(quiet.map(|q| q.enabled), Some(false));
     let other = h
         .app
         .store(|s| s.quiet_hours(Recipient::Chat(OTHER)))
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(other, None);
     h.stop().await;
@@ -201,7 +199,6 @@ async fn a_stranger_gets_its_chat_id_and_nothing_else() {
         .app
         .store(move |s| s.snoozes(Recipient::Chat(STRANGER), morning()))
         .await
-        .unwrap()
         .unwrap();
     assert!(snoozes.is_empty());
     h.stop().await;
@@ -211,7 +208,7 @@ async fn a_stranger_gets_its_chat_id_and_nothing_else() {
 async fn deliver_alerts(h: &Harness, chat: i64) -> Vec<(i32, Vec<String>)> {
     h.app.run_cycle("test", Selection::ALL).await.unwrap();
     let sender = TelegramSender::new(Arc::clone(&h.app), h.fake.bot());
-    while h.app.store(|s| s.outbox_pending()).await.unwrap().unwrap() > 0 {
+    while h.app.store(|s| s.outbox_pending()).await.unwrap() > 0 {
         sender.deliver_due().await;
     }
     h.fake
@@ -309,7 +306,6 @@ async fn buttons_snooze_acknowledge_and_edit_the_message() {
             )
         })
         .await
-        .unwrap()
         .unwrap();
     let key_snoozes = state
         .snoozes
@@ -323,7 +319,6 @@ async fn buttons_snooze_acknowledge_and_edit_the_message() {
         .app
         .store(move |s| s.snoozes(Recipient::Chat(OTHER), morning()))
         .await
-        .unwrap()
         .unwrap();
     assert!(other.is_empty());
     h.stop().await;
@@ -373,7 +368,6 @@ async fn forged_old_and_stranger_presses_change_nothing() {
             .app
             .store(move |s| s.snoozes(Recipient::Chat(chat), morning()))
             .await
-            .unwrap()
             .unwrap();
         assert!(snoozes.is_empty(), "chat {chat}: {snoozes:?}");
     }

@@ -54,7 +54,7 @@ fn design_sample_loads_unchanged_with_its_env_vars() {
     assert_eq!(c.intervals.patterns, Duration::seconds(1800));
     assert!(c.quiet_hours.enabled);
     assert_eq!((c.quiet_hours.start, c.quiet_hours.end), (22, 7));
-    assert_eq!(c.dedup.default_window, Duration::seconds(3600));
+    assert_eq!(c.dedup.windows.system, Duration::seconds(3600));
     assert_eq!(c.dedup.max_alerts_per_run, 20);
     let th = &c.monitors.health.thresholds;
     assert_eq!(th.readiness_critical, 50.0);

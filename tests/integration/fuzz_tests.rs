@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, TimeZone, Utc};
 use operator::bot::args::{parse_duration, parse_quiet, parse_snooze};
 use operator::bot::callback::CallbackData;
+use operator::fixtures::{OuraTable, create_oura_cache, insert_oura_raw};
 use operator::sources::oura::OuraCache;
-use operator::sources::schema::{OuraTable, create_oura_cache, insert_oura_raw};
 use operator::sources::state_files::{
     parse_brain_dumps, parse_commitment_data, parse_commitments_md,
 };

@@ -15,9 +15,9 @@ use operator::zone::Zone;
 use crate::support::new_york;
 
 use operator::alert::{Alert, AlertClass, Priority};
-use operator::config::QuietHours;
+use operator::config::{DedupWindows, QuietHours};
 use operator::pipeline::{
-    ChatState, DedupPolicy, NotificationKind, Plan, Policy, SentRecord, Snooze, SnoozeScope, decide,
+    ChatState, NotificationKind, Plan, RecipientPolicy, SentRecord, Snooze, SnoozeScope, decide,
 };
 
 /// Compares a rendered result with its expectation, line by line with indentation ignored,
@@ -43,7 +43,7 @@ struct Case {
     name: &'static str,
     now: DateTime<Utc>,
     state: ChatState,
-    policy: Policy,
+    policy: RecipientPolicy,
     alerts: Vec<Alert>,
     expect: &'static str,
 }
@@ -70,7 +70,7 @@ impl Case {
         self
     }
 
-    fn policy(mut self, change: impl FnOnce(&mut Policy)) -> Case {
+    fn policy(mut self, change: impl FnOnce(&mut RecipientPolicy)) -> Case {
         change(&mut self.policy);
         self
     }
@@ -166,10 +166,10 @@ fn quiet(start: u8, end: u8) -> QuietHours {
 }
 
 /// The design's windows (section 6.5), the system class on the 1-hour default.
-fn policy() -> Policy {
-    Policy {
+fn policy() -> RecipientPolicy {
+    RecipientPolicy {
         timezone: new_york().clone(),
-        windows: DedupPolicy {
+        windows: DedupWindows {
             health_warning: hours(4),
             health_critical: hours(1),
             tasks: hours(24),

@@ -27,7 +27,7 @@ pub fn fast_env() -> Env<'static> {
     Env {
         retry: Retry::STANDARD,
         sleep: &NO_SLEEP,
-        postgres: operator::sources::postgres::Timeouts {
+        postgres: operator::sources::workos::postgres::Timeouts {
             connect: Duration::from_secs(3),
             statement: Duration::from_secs(5),
         },

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use teloxide::{ApiError, RequestError};
 
+use crate::config::Redactor;
+
 /// The first retry delay; it doubles with every failed attempt.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(2);
 /// The longest delay between two attempts.
@@ -16,7 +18,7 @@ const MAX_ERROR_CHARS: usize = 300;
 
 /// How one failed send is handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub enum SendFailure {
     /// 429: pause every send for this long; not counted as a failed attempt.
     RetryAfter(Duration),
     /// Telegram could not parse the HTML: re-send the plain text.
@@ -34,12 +36,28 @@ pub enum Failure {
     Transient(String),
 }
 
-/// Classifies a teloxide error; `redact` removes the bot token from any text.
-pub fn classify(error: &RequestError, redact: &dyn Fn(&str) -> String) -> Failure {
-    let text = short(&redact(&error.to_string()));
+impl std::fmt::Display for SendFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendFailure::RetryAfter(delay) => {
+                write!(f, "Telegram asked to wait {} s (429)", delay.as_secs())
+            }
+            SendFailure::Permanent { reason, advice } => write!(f, "{reason}: {advice}"),
+            SendFailure::CantParse(text)
+            | SendFailure::Outage(text)
+            | SendFailure::Transient(text) => f.write_str(text),
+        }
+    }
+}
+
+impl std::error::Error for SendFailure {}
+
+/// Classifies a teloxide error; `redactor` removes the bot token from any text.
+pub fn classify(error: &RequestError, redactor: &Redactor) -> SendFailure {
+    let text = short(&redactor.redact(&error.to_string()));
     match error {
-        RequestError::RetryAfter(seconds) => Failure::RetryAfter(seconds.duration()),
-        RequestError::MigrateToChatId(new_id) => Failure::Permanent {
+        RequestError::RetryAfter(seconds) => SendFailure::RetryAfter(seconds.duration()),
+        RequestError::MigrateToChatId(new_id) => SendFailure::Permanent {
             reason: format!("the group became a supergroup with chat id {}", new_id.0),
             advice: format!(
                 "put {} in alerters.telegram.chat_id instead of the old id",
@@ -48,18 +66,18 @@ pub fn classify(error: &RequestError, redact: &dyn Fn(&str) -> String) -> Failur
         },
         RequestError::Api(api) => classify_api(api, text),
         RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_) => {
-            Failure::Outage(text)
+            SendFailure::Outage(text)
         }
     }
 }
 
-fn classify_api(api: &ApiError, text: String) -> Failure {
-    let permanent = |reason: &str, advice: &str| Failure::Permanent {
+fn classify_api(api: &ApiError, text: String) -> SendFailure {
+    let permanent = |reason: &str, advice: &str| SendFailure::Permanent {
         reason: reason.to_owned(),
         advice: advice.to_owned(),
     };
     match api {
-        ApiError::CantParseEntities(_) => Failure::CantParse(text),
+        ApiError::CantParseEntities(_) => SendFailure::CantParse(text),
         ApiError::BotBlocked => permanent(
             "the user blocked the bot",
             "open the chat with the bot and /start it again",
@@ -96,9 +114,11 @@ fn classify_api(api: &ApiError, text: String) -> Failure {
         ),
         // An invalid token or a server error may be fixed without us (a corrected .env and a
         // restart, Telegram recovering): keep retrying until expiry.
-        ApiError::InvalidToken => Failure::Outage(text),
-        ApiError::Unknown(description) if !is_client_error(description) => Failure::Outage(text),
-        _ => Failure::Transient(text),
+        ApiError::InvalidToken => SendFailure::Outage(text),
+        ApiError::Unknown(description) if !is_client_error(description) => {
+            SendFailure::Outage(text)
+        }
+        _ => SendFailure::Transient(text),
     }
 }
 
@@ -146,16 +166,16 @@ mod tests {
     use super::*;
     use teloxide::types::{ChatId, Seconds};
 
-    fn no_redact(s: &str) -> String {
-        s.to_owned()
+    fn no_redact() -> Redactor {
+        Redactor::default()
     }
 
     #[test]
     fn classifies_telegram_errors() {
         let retry = RequestError::RetryAfter(Seconds::from_seconds(7));
         assert_eq!(
-            classify(&retry, &no_redact),
-            Failure::RetryAfter(Duration::from_secs(7))
+            classify(&retry, &no_redact()),
+            SendFailure::RetryAfter(Duration::from_secs(7))
         );
         for permanent in [
             RequestError::Api(ApiError::BotBlocked),
@@ -165,7 +185,10 @@ mod tests {
             RequestError::MigrateToChatId(ChatId(-100123)),
         ] {
             assert!(
-                matches!(classify(&permanent, &no_redact), Failure::Permanent { .. }),
+                matches!(
+                    classify(&permanent, &no_redact()),
+                    SendFailure::Permanent { .. }
+                ),
                 "{permanent}"
             );
         }
@@ -173,8 +196,8 @@ mod tests {
             "Bad Request: can't parse entities: x".into(),
         ));
         assert!(matches!(
-            classify(&parse, &no_redact),
-            Failure::CantParse(_)
+            classify(&parse, &no_redact()),
+            SendFailure::CantParse(_)
         ));
         for outage in [
             RequestError::Api(ApiError::Unknown("Internal Server Error".into())),
@@ -182,7 +205,7 @@ mod tests {
             RequestError::Io(std::sync::Arc::new(std::io::Error::other("reset"))),
         ] {
             assert!(
-                matches!(classify(&outage, &no_redact), Failure::Outage(_)),
+                matches!(classify(&outage, &no_redact()), SendFailure::Outage(_)),
                 "{outage}"
             );
         }
@@ -191,7 +214,7 @@ mod tests {
             RequestError::Api(ApiError::Unknown("Bad Request: something new".into())),
         ] {
             assert!(
-                matches!(classify(&own, &no_redact), Failure::Transient(_)),
+                matches!(classify(&own, &no_redact()), SendFailure::Transient(_)),
                 "{own}"
             );
         }
@@ -199,9 +222,10 @@ mod tests {
 
     #[test]
     fn migrate_names_the_new_chat_id() {
-        let Failure::Permanent { reason, advice } =
-            classify(&RequestError::MigrateToChatId(ChatId(-100777)), &no_redact)
-        else {
+        let SendFailure::Permanent { reason, advice } = classify(
+            &RequestError::MigrateToChatId(ChatId(-100777)),
+            &no_redact(),
+        ) else {
             panic!("not permanent");
         };
         assert!(reason.contains("-100777") && advice.contains("-100777"));
@@ -213,7 +237,8 @@ mod tests {
             "bad 123:SECRET {}",
             "x".repeat(500)
         )));
-        let Failure::Outage(text) = classify(&e, &|s| s.replace("123:SECRET", "***")) else {
+        let redactor = Redactor::new([&crate::config::Secret::new("123:SECRET")]);
+        let SendFailure::Outage(text) = classify(&e, &redactor) else {
             panic!("not an outage");
         };
         assert!(!text.contains("SECRET") && text.contains("***"));

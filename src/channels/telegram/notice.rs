@@ -1,16 +1,15 @@
 //! Telling the chats, outside the outbox, that check cycles keep failing and when they
 //! complete again. When the state database cannot be written (disk full) the outbox cannot
 //! take a message either, and alerts are on hold: the user should hear about it on their
-//! phone, once per failing streak, not find it later in a log. Sent directly, paced like every
-//! other message, journaled as a `system` alert; best effort (a failed notice is logged and
-//! not retried: the next streak is announced again).
+//! phone, once per failing streak, not find it later in a log. Sent directly through the one
+//! send path (paced, a 429 pausing every send), journaled as a `system` alert; best effort
+//! (a failed notice is logged and not retried: the next streak is announced again).
 
-use teloxide::requests::Requester;
-use teloxide::types::ChatId;
-
+use super::transport::{OnRateLimit, Outgoing};
 use super::{CHANNEL, TelegramSender};
 use crate::alert::{Alert, AlertClass, Priority};
 use crate::channels::journal::Entry;
+use crate::render::Text;
 
 /// A streak is announced once it has this many failed cycles (one failure can be a
 /// momentary lock; two in a row is a problem).
@@ -61,10 +60,14 @@ impl TelegramSender {
             text.clone(),
             now,
         );
+        let mut message = Text::new();
+        message.text(&text);
         for &chat in &self.app.config.alerters.telegram.chat_ids {
-            self.app.telegram_pacer.wait_turn(chat).await;
-            let sent = self.bot.send_message(ChatId(chat), text.clone()).await;
-            let failure = sent.err().map(|e| self.redact(&e.to_string()));
+            let sent = self
+                .telegram
+                .send(chat, Outgoing::text(&message), OnRateLimit::GiveUp)
+                .await;
+            let failure = sent.err().map(|e| e.to_string());
             let entry = match &failure {
                 None => Entry::new(&alert, Some(chat), "sent", CHANNEL, now),
                 Some(reason) => {

@@ -14,7 +14,7 @@ use super::{CHANNEL, DeliveryStats, RowOutcome, TelegramSender};
 use crate::app::App;
 use crate::channels::journal::Entry;
 use crate::pipeline::{Notification, NotificationKind};
-use crate::store::OutboxRow;
+use crate::store::{OutboxRow, Store};
 
 /// An outcome the state database could not take yet; kept until a pass can write it.
 #[derive(Debug, Clone)]
@@ -32,6 +32,19 @@ pub(super) enum Unrecorded {
 }
 
 impl Unrecorded {
+    /// Writes this outcome for row `id` to the state database.
+    fn write(&self, store: &mut Store, id: i64) -> crate::store::Result<()> {
+        match self {
+            Unrecorded::Delivered {
+                row,
+                message_id,
+                at,
+            } => store.mark_delivered(row, Some(*message_id), *at),
+            Unrecorded::Failed { reason } => store.mark_failed(id, reason),
+            Unrecorded::RetryAt { at, error } => store.mark_attempt_failed(id, error, *at),
+        }
+    }
+
     /// Whether the row may be attempted at `now`.
     pub(super) fn allows_attempt(&self, now: DateTime<Utc>) -> bool {
         match self {
@@ -42,10 +55,6 @@ impl Unrecorded {
 }
 
 impl TelegramSender {
-    fn keep_unrecorded(&self, id: i64, outcome: Unrecorded) {
-        self.unrecorded_mut().insert(id, outcome);
-    }
-
     /// Writes the outcomes kept in memory; those the database still refuses stay kept.
     pub(super) async fn flush_unrecorded(&self) {
         let pending: Vec<(i64, Unrecorded)> = self
@@ -61,20 +70,7 @@ impl TelegramSender {
                 let mut store = app.lock_store();
                 pending
                     .into_iter()
-                    .filter(|(id, outcome)| {
-                        let result = match outcome {
-                            Unrecorded::Delivered {
-                                row,
-                                message_id,
-                                at,
-                            } => store.mark_delivered(row, Some(*message_id), *at),
-                            Unrecorded::Failed { reason } => store.mark_failed(*id, reason),
-                            Unrecorded::RetryAt { at, error } => {
-                                store.mark_attempt_failed(*id, error, *at)
-                            }
-                        };
-                        result.is_ok()
-                    })
+                    .filter(|(id, outcome)| outcome.write(&mut store, *id).is_ok())
                     .map(|(id, _)| id)
                     .collect::<Vec<i64>>()
             })
@@ -108,6 +104,38 @@ impl TelegramSender {
         }
     }
 
+    /// Records `outcome` for `row` in the state database, then runs `after` (the journal, the
+    /// desktop fallback) on the same blocking thread; when the database refuses the write
+    /// (disk full), the outcome is kept in memory for a later pass. Returns the row and what
+    /// `after` returned.
+    async fn record_or_keep<T, F>(
+        &self,
+        row: OutboxRow,
+        outcome: Unrecorded,
+        after: F,
+    ) -> Option<(OutboxRow, T)>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &OutboxRow) -> T + Send + 'static,
+    {
+        let to_write = outcome.clone();
+        let (row, recorded, value) = self
+            .blocking(move |app| {
+                let recorded = to_write.write(&mut app.lock_store(), row.id);
+                if let Err(e) = &recorded {
+                    tracing::error!(chat_id = row.chat_id(), outbox_id = row.id, error = %e,
+                        "cannot record a Telegram outcome yet; it is kept in memory and recorded when the state database can be written");
+                }
+                let value = after(app, &row);
+                (row, recorded.is_ok(), value)
+            })
+            .await?;
+        if !recorded {
+            self.unrecorded_mut().insert(row.id, outcome);
+        }
+        Some((row, value))
+    }
+
     pub(super) async fn delivered(
         &self,
         row: OutboxRow,
@@ -125,30 +153,19 @@ impl TelegramSender {
             "Telegram message delivered"
         );
         let reason = as_plain.then_some("sent as plain text");
-        let Some((row, recorded)) = self
-            .blocking(move |app| {
-                let recorded = app.lock_store().mark_delivered(&row, Some(message_id), now);
-                if let Err(e) = &recorded {
-                    tracing::error!(chat_id = row.chat_id(), outbox_id = row.id, error = %e,
-                        "delivered, but cannot record it yet; it is kept in memory and recorded when the state database can be written");
-                }
-                journal_row(app, &row, "sent", reason, now);
-                (row, recorded.is_ok())
+        let outcome = Unrecorded::Delivered {
+            row: Box::new(row.clone()),
+            message_id,
+            at: now,
+        };
+        let Some((row, ())) = self
+            .record_or_keep(row, outcome, move |app, row| {
+                journal_row(app, row, "sent", reason, now);
             })
             .await
         else {
             return;
         };
-        if !recorded {
-            self.keep_unrecorded(
-                row.id,
-                Unrecorded::Delivered {
-                    row: Box::new(row.clone()),
-                    message_id,
-                    at: now,
-                },
-            );
-        }
         stats.push(
             &row,
             RowOutcome::Delivered {
@@ -177,27 +194,17 @@ impl TelegramSender {
         );
         let now = self.app.now();
         let stored = text.clone();
-        let Some((row, recorded)) = self
-            .blocking(move |app| {
-                let recorded = app.lock_store().mark_failed(row.id, &stored);
-                if let Err(e) = &recorded {
-                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send yet");
-                }
-                journal_row(app, &row, "failed", Some(&stored), now);
-                (row, recorded.is_ok())
+        let outcome = Unrecorded::Failed {
+            reason: text.clone(),
+        };
+        let Some((row, ())) = self
+            .record_or_keep(row, outcome, move |app, row| {
+                journal_row(app, row, "failed", Some(&stored), now);
             })
             .await
         else {
             return;
         };
-        if !recorded {
-            self.keep_unrecorded(
-                row.id,
-                Unrecorded::Failed {
-                    reason: text.clone(),
-                },
-            );
-        }
         stats.push(&row, RowOutcome::Failed(text));
     }
 
@@ -219,28 +226,18 @@ impl TelegramSender {
         tracing::warn!(chat_id = row.chat_id(), outbox_id = row.id, attempt = attempts,
             retry_in_s = delay.as_secs(), error = %error, "Telegram send failed; will retry");
         let stored = error.clone();
-        let Some((row, fell_back, recorded)) = self
-            .blocking(move |app| {
-                let recorded = app.lock_store().mark_attempt_failed(row.id, &stored, at);
-                if let Err(e) = &recorded {
-                    tracing::error!(outbox_id = row.id, error = %e, "cannot record a failed send yet");
-                }
-                let fell_back = fallback && fall_back(app, &row, attempts, &stored, now);
-                (row, fell_back, recorded.is_ok())
+        let outcome = Unrecorded::RetryAt {
+            at,
+            error: error.clone(),
+        };
+        let Some((row, fell_back)) = self
+            .record_or_keep(row, outcome, move |app, row| {
+                fallback && fall_back(app, row, attempts, &stored, now)
             })
             .await
         else {
             return;
         };
-        if !recorded {
-            self.keep_unrecorded(
-                row.id,
-                Unrecorded::RetryAt {
-                    at,
-                    error: error.clone(),
-                },
-            );
-        }
         if fell_back {
             stats.fallbacks += 1;
         }

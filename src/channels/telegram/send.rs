@@ -1,14 +1,10 @@
-//! Sending one outbox row: its HTML split into parts, the keyboard on the last part, each
-//! part taking its turn from the app's pacer; a message Telegram cannot parse is re-sent as plain text; the error decides
-//! what happens to the row.
+//! Sending one outbox row through the one send path ([`super::transport`]): its message with
+//! the alert keyboard; the error's class decides what happens to the row (retried after the
+//! 429 pause, failed for good, deferred with the rest of the pass during an outage, or
+//! retried with backoff).
 
-use teloxide::RequestError;
-use teloxide::payloads::SendMessageSetters;
-use teloxide::requests::Requester;
-use teloxide::types::{ChatId, InlineKeyboardMarkup, ParseMode};
-
-use super::errors::{self, Failure};
-use super::split::{self, MAX_MESSAGE_LEN};
+use super::errors::{self, SendFailure};
+use super::transport::{OnRateLimit, Outgoing};
 use super::{DeliveryStats, RowOutcome, TelegramSender, keyboard};
 use crate::store::OutboxRow;
 
@@ -37,83 +33,36 @@ impl TelegramSender {
             return Verdict::Done;
         };
         let keyboard = keyboard::for_row(&row);
-        let parts = split::split_html(&row.html, &row.plain, MAX_MESSAGE_LEN);
-        let mut result = self
-            .send_parts(chat, &parts, true, keyboard.as_ref())
-            .await
-            .map(|id| (id, false));
-        if let Err(e) = &result
-            && let Failure::CantParse(error) = self.classify(e)
-        {
-            tracing::warn!(chat_id = chat, outbox_id = row.id, error = %error,
-                "Telegram could not parse the message; re-sending it as plain text");
-            let parts = split::split_plain(&row.plain, MAX_MESSAGE_LEN);
-            result = self
-                .send_parts(chat, &parts, false, keyboard.as_ref())
-                .await
-                .map(|id| (id, true));
-        }
-        let error = match result {
-            Ok((message_id, as_plain)) => {
-                self.delivered(row, message_id, as_plain, stats).await;
+        let message = Outgoing {
+            html: &row.html,
+            plain: &row.plain,
+            keyboard: keyboard.as_ref(),
+        };
+        let failure = match self.telegram.send(chat, message, OnRateLimit::GiveUp).await {
+            Ok(sent) => {
+                self.delivered(row, sent.message_id, sent.as_plain, stats)
+                    .await;
                 return Verdict::Done;
             }
-            Err(e) => e,
+            Err(failure) => failure,
         };
-        match self.classify(&error) {
-            Failure::RetryAfter(delay) => {
-                super::note_retry_after(&self.app, delay).await;
-                tracing::warn!(
-                    chat_id = chat,
-                    outbox_id = row.id,
-                    retry_after_s = delay.as_secs(),
-                    "Telegram asks to slow down (429): every send waits"
-                );
+        match failure {
+            SendFailure::RetryAfter(delay) => {
+                // The pause is recorded by the send path; the row waits it out.
                 let at = self.app.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                 let error = format!("429: retry after {} s", delay.as_secs());
                 stats.push(&row, RowOutcome::WillRetry { at, error });
             }
-            Failure::Permanent { reason, advice } => {
+            SendFailure::Permanent { reason, advice } => {
                 self.permanent(row, &reason, &advice, stats).await;
             }
-            Failure::Outage(error) => return Verdict::Outage(Box::new(row), error),
+            SendFailure::Outage(error) => return Verdict::Outage(Box::new(row), error),
             // Plain text cannot fail to parse; anything else is this message's own problem.
-            Failure::CantParse(error) | Failure::Transient(error) => {
+            SendFailure::CantParse(error) | SendFailure::Transient(error) => {
                 self.transient(row, error, errors::random_jitter(), stats)
                     .await;
             }
         }
         Verdict::Done
-    }
-
-    /// Sends `parts` in order, paced, the keyboard on the last; returns the last message id.
-    /// A failure part way re-sends from the first part next time (at most one duplicate part).
-    async fn send_parts(
-        &self,
-        chat: i64,
-        parts: &[String],
-        html: bool,
-        keyboard: Option<&InlineKeyboardMarkup>,
-    ) -> Result<i64, RequestError> {
-        let mut last = 0;
-        for (i, part) in parts.iter().enumerate() {
-            self.app.telegram_pacer.wait_turn(chat).await;
-            let mut request = self.bot.send_message(ChatId(chat), part.as_str());
-            if html {
-                request = request.parse_mode(ParseMode::Html);
-            }
-            if i + 1 == parts.len()
-                && let Some(kb) = keyboard
-            {
-                request = request.reply_markup(kb.clone());
-            }
-            let message = request.await?;
-            last = i64::from(message.id.0);
-        }
-        Ok(last)
-    }
-
-    fn classify(&self, error: &RequestError) -> Failure {
-        errors::classify(error, &|text| self.redact(text))
     }
 }

@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
-const POLICY: Policy = Policy {
+const POLICY: BreakerPolicy = BreakerPolicy {
     failure_threshold: 3,
     open_for: Duration::from_secs(60),
     half_open_attempts: 1,
@@ -14,7 +14,7 @@ fn secs(n: u64) -> Duration {
 
 fn failed(b: &mut Breaker<Instant>, at: Instant, n: u32) -> Vec<Option<Transition>> {
     (0..n)
-        .map(|_| b.on_failure(at, Failure::Counted, &POLICY))
+        .map(|_| b.on_failure(at, FailureWeight::Counted, &POLICY))
         .collect()
 }
 
@@ -30,7 +30,7 @@ fn trips_at_the_threshold_and_not_one_failure_before() {
     );
     assert_eq!(b.permit(t0), Permit::Call);
     assert_eq!(
-        b.on_failure(t0, Failure::Counted, &POLICY),
+        b.on_failure(t0, FailureWeight::Counted, &POLICY),
         Some(Transition::Tripped)
     );
     assert_eq!(b.state(t0), BreakerState::Open);
@@ -100,7 +100,7 @@ fn a_failed_trial_reopens_for_twice_as_long_capped() {
         };
         assert_eq!(b.state(at), BreakerState::HalfOpen);
         assert_eq!(
-            b.on_failure(at, Failure::Counted, &POLICY),
+            b.on_failure(at, FailureWeight::Counted, &POLICY),
             Some(Transition::Reopened)
         );
         periods.push(b.opening.map(|o| o.period.as_secs()).unwrap_or(0));
@@ -116,21 +116,21 @@ fn a_failed_trial_reopens_for_twice_as_long_capped() {
 
 #[test]
 fn half_open_attempts_allow_that_many_trials() {
-    let policy = Policy {
+    let policy = BreakerPolicy {
         half_open_attempts: 2,
         ..POLICY
     };
     let t0 = Instant::now();
     let mut b = Breaker::default();
     for _ in 0..3 {
-        b.on_failure(t0, Failure::Counted, &policy);
+        b.on_failure(t0, FailureWeight::Counted, &policy);
     }
     let t1 = t0 + secs(60);
-    assert_eq!(b.on_failure(t1, Failure::Counted, &policy), None);
+    assert_eq!(b.on_failure(t1, FailureWeight::Counted, &policy), None);
     assert_eq!(b.state(t1), BreakerState::HalfOpen, "one trial left");
     assert_eq!(b.permit(t1), Permit::Trial);
     assert_eq!(
-        b.on_failure(t1, Failure::Counted, &policy),
+        b.on_failure(t1, FailureWeight::Counted, &policy),
         Some(Transition::Reopened)
     );
     assert_eq!(b.state(t1), BreakerState::Open);
@@ -141,7 +141,7 @@ fn a_permanent_failure_trips_at_once() {
     let t0 = Instant::now();
     let mut b = Breaker::default();
     assert_eq!(
-        b.on_failure(t0, Failure::Permanent, &POLICY),
+        b.on_failure(t0, FailureWeight::Permanent, &POLICY),
         Some(Transition::Tripped)
     );
     assert_eq!(b.state(t0 + secs(30)), BreakerState::Open);
@@ -153,7 +153,7 @@ fn retry_after_keeps_it_open_at_least_that_long() {
     let mut b = Breaker::default();
     failed(&mut b, t0, 2);
     assert_eq!(
-        b.on_failure(t0, Failure::RetryAfter(secs(300)), &POLICY),
+        b.on_failure(t0, FailureWeight::RetryAfter(secs(300)), &POLICY),
         Some(Transition::Tripped)
     );
     assert_eq!(b.state(t0 + secs(299)), BreakerState::Open);
@@ -161,7 +161,7 @@ fn retry_after_keeps_it_open_at_least_that_long() {
     // A short Retry-After does not shorten the configured period.
     let mut c = Breaker::default();
     failed(&mut c, t0, 2);
-    c.on_failure(t0, Failure::RetryAfter(secs(5)), &POLICY);
+    c.on_failure(t0, FailureWeight::RetryAfter(secs(5)), &POLICY);
     assert_eq!(c.state(t0 + secs(59)), BreakerState::Open);
 }
 
@@ -170,7 +170,7 @@ fn a_clock_that_went_backwards_does_not_hold_it_open() {
     let now = chrono::Utc::now();
     let mut b: Breaker<DateTime<Utc>> = Breaker::default();
     for _ in 0..3 {
-        b.on_failure(now, Failure::Counted, &POLICY);
+        b.on_failure(now, FailureWeight::Counted, &POLICY);
     }
     assert_eq!(b.state(now), BreakerState::Open);
     assert_eq!(
@@ -186,7 +186,7 @@ fn config_values_become_the_policy() {
         timeout: chrono::Duration::seconds(7200),
         half_open_attempts: 2,
     };
-    let p = Policy::from_config(&c);
+    let p = BreakerPolicy::from_config(&c);
     assert_eq!(p.failure_threshold, 1, "0 would never trip: read as 1");
     assert_eq!(p.open_for, secs(7200));
     assert_eq!(
@@ -201,7 +201,7 @@ async fn runs_on_paused_tokio_time() {
     let mut b: Breaker<tokio::time::Instant> = Breaker::default();
     let now = tokio::time::Instant::now;
     for _ in 0..3 {
-        b.on_failure(now(), Failure::Counted, &POLICY);
+        b.on_failure(now(), FailureWeight::Counted, &POLICY);
     }
     assert_eq!(b.state(now()), BreakerState::Open);
     tokio::time::advance(secs(59)).await;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Link;
-use crate::sources::breaker::{Breaker, BreakerState, Failure, Opening, Policy, Transition};
+use crate::sources::breaker::{
+    Breaker, BreakerPolicy, BreakerState, FailureWeight, Opening, Transition,
+};
 use crate::store::{self, BreakerRow, Store};
 
 /// One link's breaker and its bookkeeping.
@@ -37,8 +39,8 @@ impl LinkRecord {
     pub(crate) fn failed(
         &mut self,
         now: DateTime<Utc>,
-        failure: Failure,
-        policy: &Policy,
+        failure: FailureWeight,
+        policy: &BreakerPolicy,
         error: &str,
     ) -> Option<Transition> {
         self.touched = true;

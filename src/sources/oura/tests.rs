@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::cache::{ACTIVITY_SQL, READINESS_SQL, SLEEP_SQL, last_per_day};
 use super::*;
-use crate::sources::schema::{legacy_daily_sleep_doc, readiness_doc, sleep_period_doc};
+use crate::fixtures::{legacy_daily_sleep_doc, readiness_doc, sleep_period_doc};
 use crate::sources::{Readiness, ReadinessContributors, SleepNight};
 
 fn day(d: u32) -> NaiveDate {
@@ -185,7 +186,7 @@ fn last_per_day_keeps_the_latest_row_of_each_day() {
 #[test]
 fn the_day_window_is_read_through_the_day_index_not_a_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let conn = crate::sources::schema::create_oura_cache(&dir.path().join("oura.db")).unwrap();
+    let conn = crate::fixtures::create_oura_cache(&dir.path().join("oura.db")).unwrap();
     for sql in [READINESS_SQL, SLEEP_SQL, ACTIVITY_SQL] {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let steps: Vec<String> = stmt

@@ -6,7 +6,7 @@ use super::*;
 fn dedup_windows() {
     let k = "health:readiness";
     let sent_ago = |p: Priority, ago: Duration| state().sent(k, p, noon() - ago);
-    let zero_tasks = |p: &mut Policy| p.windows.tasks = Duration::zero();
+    let zero_tasks = |p: &mut RecipientPolicy| p.windows.tasks = Duration::zero();
     check_cases(vec![
         Case::new(
             "health warning 3h59m after",

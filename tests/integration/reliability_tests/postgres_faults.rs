@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use operator::fixtures::workos_pg::{create_workos_postgres, insert_pg_task};
 use operator::sources::Task;
-use operator::sources::schema::workos_pg::{create_workos_postgres, insert_pg_task};
 use serde_json::Value;
 
 use super::rig::Rig;

@@ -7,12 +7,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use operator::config::Secret;
+use operator::config::{Redactor, Secret};
+use operator::fixtures::oura_docs::{readiness_doc, sleep_period_doc, stress_doc};
 use operator::sources::block::block_on;
 use operator::sources::chain::{Env, Retry};
 use operator::sources::fault::{Fault, FaultKind};
-use operator::sources::oura_api::{Endpoint, OuraApi};
-use operator::sources::schema::docs::{readiness_doc, sleep_period_doc, stress_doc};
+use operator::sources::oura::api::{Endpoint, OuraApi};
 use operator::sources::{Readiness, SleepNight, Stress};
 use operator::store::SourceState;
 use serde_json::{Value, json};
@@ -35,7 +35,12 @@ fn page(data: Vec<Value>, next: Option<&str>) -> ResponseTemplate {
 fn fetch(server: &MockServer, endpoint: Endpoint, timeout_ms: u64) -> Result<Vec<Value>, Fault> {
     let base = server.uri();
     block_on(|| async move {
-        let api = OuraApi::new(&base, Secret::new(TOKEN), Duration::from_millis(timeout_ms))?;
+        let api = OuraApi::new(
+            &base,
+            Secret::new(TOKEN),
+            Redactor::new([&Secret::new(TOKEN)]),
+            Duration::from_millis(timeout_ms),
+        )?;
         api.documents(endpoint, day("2026-11-01"), day("2026-11-27"))
             .await
     })

@@ -3,15 +3,15 @@
 //! cycles. Two servers in all, one per test.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use operator::config::Secret;
+use operator::config::{Redactor, Secret};
+use operator::fixtures::workos_pg::{
+    create_workos_postgres, insert_pg_client, insert_pg_goal, insert_pg_task,
+};
 use operator::sources::block::block_on;
 use operator::sources::breaker::BreakerState;
 use operator::sources::chain::{Link, link_views};
 use operator::sources::fault::{Fault, FaultKind};
-use operator::sources::postgres::{self, Timeouts};
-use operator::sources::schema::workos_pg::{
-    create_workos_postgres, insert_pg_client, insert_pg_goal, insert_pg_task,
-};
+use operator::sources::workos::postgres::{self, Timeouts};
 use operator::sources::{Client, DailyGoal, Task, WorkosSnapshot};
 use operator::store::SourceState;
 use serde_json::json;
@@ -83,7 +83,8 @@ fn load_fixtures(pg: &PgServer, db: &str, now: DateTime<Utc>) {
 
 fn read(url: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<WorkosSnapshot, Fault> {
     let secret = Secret::new(url);
-    block_on(|| postgres::read(&secret, since, now, Timeouts::default()))
+    let redactor = Redactor::new([&secret]);
+    block_on(|| postgres::read(&secret, &redactor, since, now, Timeouts::default()))
 }
 
 fn assert_no_secret(text: &str, secrets: &[&str]) {

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use operator::sources::oura::OuraCache;
-use operator::sources::schema::{
+use operator::fixtures::{
     OuraTable, activity_doc, create_oura_cache, insert_oura_doc, insert_oura_raw,
     legacy_daily_sleep_doc, readiness_doc, set_oura_last_sync, sleep_period_doc,
 };
+use operator::sources::oura::OuraCache;
 use operator::sources::{Activity, Readiness, SleepNight, SourceError};
 use rusqlite::Connection;
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use operator::sources::schema::{
+use operator::fixtures::{
     create_workos_cache, insert_workos_client, insert_workos_goal, insert_workos_task,
     set_workos_last_sync,
 };

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
-use operator::demo::{self, DemoFiles, Scale};
+use operator::fixtures::demo::{self, DemoFiles, Scale};
 
 /// The `operator` binary cargo built for these tests.
 pub fn operator_bin() -> PathBuf {

@@ -18,23 +18,21 @@
 //! one `system` alert each.
 
 pub mod alerts;
-mod oura;
 mod state;
 mod view;
-mod workos;
 
-pub use oura::read_oura;
+pub use super::oura::read_oura;
+pub use super::workos::read_workos;
 pub use state::{ChainState, LinkRecord};
 pub use view::{LinkView, link_views, source_state};
-pub use workos::read_workos;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::breaker::{Failure, Permit, Policy};
+use super::breaker::{BreakerPolicy, FailureWeight, Permit};
 use super::fault::{Fault, FaultKind};
-use super::postgres;
+use super::workos::postgres;
 use crate::config::Config;
 
 /// One link of a chain; each has its own breaker.
@@ -202,8 +200,8 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn policy(&self) -> Policy {
-        Policy::from_config(&self.config.circuit_breaker)
+    fn policy(&self) -> BreakerPolicy {
+        BreakerPolicy::from_config(&self.config.circuit_breaker)
     }
 }
 
@@ -273,9 +271,9 @@ impl ChainState {
                     }
                     tracing::warn!(link = link.name(), kind = fault.kind.as_str(), error = %fault, "source link failed");
                     let failure = match fault.kind {
-                        FaultKind::Permanent => Failure::Permanent,
-                        FaultKind::RateLimited(Some(d)) => Failure::RetryAfter(d),
-                        _ => Failure::Counted,
+                        FaultKind::Permanent => FailureWeight::Permanent,
+                        FaultKind::RateLimited(Some(d)) => FailureWeight::RetryAfter(d),
+                        _ => FailureWeight::Counted,
                     };
                     self.record_mut(link)
                         .failed(now, failure, &policy, &fault.message);

@@ -6,7 +6,7 @@
 //! the configured timeout. Failures are classified ([`Fault`]): 401/403 and other 4xx are
 //! permanent, 429 is rate-limited with its `Retry-After`, 5xx/timeouts/connection errors are
 //! transient, a body that is not `{"data": [...]}` JSON is invalid. The token never appears
-//! in a message. Documents decode with the same parsers as the cache ([`super::oura`]).
+//! in a message. Documents decode with the same parsers as the cache ([`super::parse`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,12 +15,12 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::fault::{Fault, FaultKind};
-use super::oura::{
+use super::parse::{
     parse_activity_doc, parse_readiness_doc, parse_sleep_doc, parse_stress_doc, select_nights,
 };
-use super::{OuraSnapshot, SleepNight};
-use crate::config::Secret;
+use crate::config::{Redactor, Secret};
+use crate::sources::fault::{Fault, FaultKind};
+use crate::sources::{OuraSnapshot, SleepNight};
 
 /// A guard against a server that hands out `next_token`s forever.
 pub const MAX_PAGES: usize = 100;
@@ -65,12 +65,20 @@ pub struct OuraApi {
     client: reqwest::Client,
     base_url: String,
     token: Secret,
+    /// The config's redactor: every error text passes through it.
+    redactor: Redactor,
     timeout: Duration,
 }
 
 impl OuraApi {
-    /// A client for `base_url` (e.g. `https://api.ouraring.com`) with a per-request timeout.
-    pub fn new(base_url: &str, token: Secret, timeout: Duration) -> Result<OuraApi, Fault> {
+    /// A client for `base_url` (e.g. `https://api.ouraring.com`) with a per-request timeout;
+    /// its error texts pass through `redactor`.
+    pub fn new(
+        base_url: &str,
+        token: Secret,
+        redactor: Redactor,
+        timeout: Duration,
+    ) -> Result<OuraApi, Fault> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -81,6 +89,7 @@ impl OuraApi {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token,
+            redactor,
             timeout,
         })
     }
@@ -173,7 +182,7 @@ impl OuraApi {
 
     fn fault(&self, endpoint: Endpoint, kind: FaultKind, what: &str) -> Fault {
         let message = format!("Oura API {}: {what}", endpoint.collection());
-        Fault::new(kind, self.token.redact(&message))
+        Fault::new(kind, self.redactor.redact(&message))
     }
 }
 
@@ -292,7 +301,7 @@ pub fn snapshot_from_documents(docs: &BTreeMap<Endpoint, Vec<Value>>) -> OuraSna
 }
 
 /// `daily_stress` documents, one per day, ascending.
-pub fn stress_from_documents(docs: &[Value]) -> Vec<super::Stress> {
+pub fn stress_from_documents(docs: &[Value]) -> Vec<crate::sources::Stress> {
     last_per_day(docs.iter().filter_map(parse_stress_doc), |s| s.day)
 }
 

@@ -2,11 +2,9 @@
 //!
 //! Owns the windowed queries over `readiness_data`, `sleep_data` and `activity_data` (by the
 //! indexed `day` column, both bounds inclusive), decoding their JSON documents into an
-//! [`OuraSnapshot`], and `cache_meta.last_sync_time`. The document decoders live in `parse`
-//! (re-exported here) so the API fallback can reuse them. Never writes the file; rows whose
-//! day or JSON cannot be decoded are skipped and counted, never fatal.
-
-mod parse;
+//! [`OuraSnapshot`], and `cache_meta.last_sync_time`. The document decoders live in
+//! [`super::parse`], shared with the API fallback. Never writes the file; rows whose day or
+//! JSON cannot be decoded are skipped and counted, never fatal.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,21 +12,17 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
-use super::schema::reader::{self, DEFAULT_BUSY_TIMEOUT, str_of, text_of};
-use super::{OuraSnapshot, SourceError};
-
-pub use parse::{
-    LEGACY_SLEEP_KIND, parse_activity_doc, parse_readiness_doc, parse_sleep_doc, parse_stress_doc,
-    select_nights,
-};
+use super::parse;
+use crate::sources::sqlite::{self as reader, DEFAULT_BUSY_TIMEOUT, str_of, text_of};
+use crate::sources::{OuraSnapshot, SourceError};
 
 const WHAT: &str = "Oura cache";
 
-const READINESS_SQL: &str = "SELECT day, data FROM readiness_data \
+pub(super) const READINESS_SQL: &str = "SELECT day, data FROM readiness_data \
      WHERE day BETWEEN ?1 AND ?2 ORDER BY day, cached_at, id";
-const SLEEP_SQL: &str = "SELECT day, data FROM sleep_data \
+pub(super) const SLEEP_SQL: &str = "SELECT day, data FROM sleep_data \
      WHERE day BETWEEN ?1 AND ?2 ORDER BY day, cached_at, id";
-const ACTIVITY_SQL: &str = "SELECT day, data FROM activity_data \
+pub(super) const ACTIVITY_SQL: &str = "SELECT day, data FROM activity_data \
      WHERE day BETWEEN ?1 AND ?2 ORDER BY day, cached_at, id";
 const LAST_SYNC_SQL: &str = "SELECT value FROM cache_meta WHERE key = 'last_sync_time'";
 
@@ -84,7 +78,7 @@ impl OuraCache {
 
         Ok(OuraSnapshot {
             readiness: last_per_day(readiness, |r| r.day),
-            sleep: select_nights(sleep),
+            sleep: parse::select_nights(sleep),
             activity: last_per_day(activity, |a| a.day),
             stress: Vec::new(),
             last_sync,
@@ -136,7 +130,7 @@ impl OuraCache {
 }
 
 /// Keeps the last item of each day (rows come ordered by day, then `cached_at`).
-fn last_per_day<T>(items: Vec<T>, day: impl Fn(&T) -> NaiveDate) -> Vec<T> {
+pub(super) fn last_per_day<T>(items: Vec<T>, day: impl Fn(&T) -> NaiveDate) -> Vec<T> {
     let mut out: Vec<T> = Vec::with_capacity(items.len());
     for item in items {
         match out.last_mut() {
@@ -150,6 +144,3 @@ fn last_per_day<T>(items: Vec<T>, day: impl Fn(&T) -> NaiveDate) -> Vec<T> {
 fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
-
-#[cfg(test)]
-mod tests;

@@ -13,7 +13,7 @@
 //! `date`/`text` variations read the same.
 //!
 //! Errors are classified by SQLSTATE ([`classify`]) and every message is passed through
-//! [`Secret::redact`] for the URL and its password before it leaves this module.
+//! the config's [`Redactor`] (the URL and its password) before it leaves this module.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,9 +22,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgRow};
 use sqlx::{Connection, PgConnection, Row};
 
-use super::fault::{Fault, FaultKind};
-use super::{Client, DailyGoal, Task, WorkosSnapshot};
-use crate::config::Secret;
+use super::{DEFAULT_TARGET_POINTS, in_window, last_goal_per_date, parse_goal_date};
+use crate::config::{Redactor, Secret};
+use crate::sources::fault::{Fault, FaultKind};
+use crate::sources::{Client, DailyGoal, Task, WorkosSnapshot};
 
 /// Connection and statement limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +44,6 @@ impl Default for Timeouts {
         }
     }
 }
-
-/// The daily points target when a goal row leaves it null.
-const DEFAULT_TARGET_POINTS: i64 = 18;
 
 /// Every task that is not done, or was updated or completed at or after `$1`: terms the
 /// status, `updated_at` and `completed_at` indexes can serve (a bitmap OR), so the read follows
@@ -70,11 +68,12 @@ const GOALS_SQL: &str = "SELECT date::text, target_points::int8, earned_points::
 /// `now`: the data is live.
 pub async fn read(
     url: &Secret,
+    redactor: &Redactor,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     timeouts: Timeouts,
 ) -> Result<WorkosSnapshot, Fault> {
-    let redact = |f: Fault| redact_fault(url, f);
+    let redact = |f: Fault| Fault::new(f.kind, redactor.redact(&f.message));
     let options = PgConnectOptions::from_str(url.expose())
         .map_err(|e| redact(classify(&e)))?
         .application_name("operator");
@@ -198,32 +197,12 @@ fn goal_from_row(row: &PgRow) -> Option<DailyGoal> {
     let date: String = row.try_get(0).ok()?;
     let int = |i: usize| row.try_get::<Option<i64>, _>(i).ok().flatten();
     Some(DailyGoal {
-        date: chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(&date), "%Y-%m-%d")
-            .ok()?,
+        date: parse_goal_date(&date)?,
         target_points: int(1).unwrap_or(DEFAULT_TARGET_POINTS),
         earned_points: int(2).unwrap_or(0),
         task_count: int(3).unwrap_or(0),
         current_streak: int(4).unwrap_or(0),
     })
-}
-
-fn in_window(task: &Task, since: DateTime<Utc>) -> bool {
-    !task.is_done()
-        || [task.created_at, task.updated_at, task.completed_at]
-            .into_iter()
-            .flatten()
-            .any(|t| t >= since)
-}
-
-fn last_goal_per_date(goals: Vec<DailyGoal>) -> Vec<DailyGoal> {
-    let mut out: Vec<DailyGoal> = Vec::with_capacity(goals.len());
-    for goal in goals {
-        match out.last_mut() {
-            Some(prev) if prev.date == goal.date => *prev = goal,
-            _ => out.push(goal),
-        }
-    }
-    out
 }
 
 /// The fault class of a sqlx error, by SQLSTATE for database errors:
@@ -259,27 +238,6 @@ fn sqlstate_kind(code: &str) -> FaultKind {
         }
         _ => FaultKind::Invalid,
     }
-}
-
-/// Removes the URL and its password from a message (sqlx errors may echo either).
-pub fn redact(url: &Secret, text: &str) -> String {
-    let mut out = url.redact(text);
-    if let Some(password) = password_of(url.expose()) {
-        out = Secret::new(password).redact(&out);
-    }
-    out
-}
-
-fn redact_fault(url: &Secret, f: Fault) -> Fault {
-    Fault::new(f.kind, redact(url, &f.message))
-}
-
-/// The password part of `scheme://user:password@host/…`, when there is one.
-fn password_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let userinfo = rest.rsplit_once('@')?.0;
-    let password = userinfo.split_once(':')?.1;
-    (!password.is_empty()).then_some(password)
 }
 
 #[cfg(test)]
@@ -323,20 +281,6 @@ mod tests {
         assert_eq!(classify(&config).kind, FaultKind::Permanent);
         let decode = sqlx::Error::ColumnNotFound("title".into());
         assert_eq!(classify(&decode).kind, FaultKind::Invalid);
-    }
-
-    #[test]
-    fn passwords_and_urls_are_redacted() {
-        let url =
-            Secret::new("postgres://ops:s3cr%40t@db.example.neon.tech/workos?sslmode=require");
-        let text = format!("failed for {} with s3cr%40t", url.expose());
-        let out = redact(&url, &text);
-        assert!(!out.contains("s3cr%40t"), "{out}");
-        assert_eq!(out, "failed for *** with ***");
-        assert_eq!(password_of("postgres://u@h/db"), None);
-        assert_eq!(password_of("postgres://u:@h/db"), None);
-        assert_eq!(password_of("postgres://u:p:q@h/db"), Some("p:q"));
-        assert_eq!(password_of("not a url"), None);
     }
 
     #[test]

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
-use super::{ChainState, Ctx, Link, Outcome, Read, Served};
+use super::api::{self as oura_api, Endpoint, OuraApi};
+use super::cache::OuraCache;
 use crate::sources::OuraSnapshot;
 use crate::sources::block::block_on;
+use crate::sources::chain::{ChainState, Ctx, Link, Outcome, Read, Served};
 use crate::sources::fault::Fault;
-use crate::sources::oura::OuraCache;
-use crate::sources::oura_api::{self, Endpoint, OuraApi};
 
 /// Days of Oura history a cycle reads: the 30-day HRV baseline plus today.
 pub const WINDOW_DAYS: i64 = 35;
@@ -147,7 +147,12 @@ fn fetch(
             .filter(|e| !fetched.contains_key(e))
             .collect();
         let (got, result) = block_on(|| async {
-            let api = OuraApi::new(&cfg.api_base_url, token.clone(), timeout)?;
+            let api = OuraApi::new(
+                &cfg.api_base_url,
+                token.clone(),
+                ctx.config.redactor().clone(),
+                timeout,
+            )?;
             let mut got = Vec::new();
             for e in todo {
                 match api.documents(e, from, to).await {

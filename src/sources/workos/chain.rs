@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ChainState, Ctx, Link, Outcome, Read, Served};
+use super::cache::WorkosCache;
+use super::postgres;
 use crate::sources::WorkosSnapshot;
 use crate::sources::block::block_on;
+use crate::sources::chain::{ChainState, Ctx, Link, Outcome, Read, Served};
 use crate::sources::fault::Fault;
-use crate::sources::postgres;
-use crate::sources::workos::WorkosCache;
 
 /// Reads WorkOS tasks (every open task plus those changed since `since`), clients and goals.
 pub fn read_workos(
@@ -65,7 +65,7 @@ pub fn read_workos(
             let timeouts = ctx.env.postgres;
             let now = ctx.now;
             let db = state.call(Link::WorkosPostgres, ctx, || {
-                block_on(|| postgres::read(url, since, now, timeouts))
+                block_on(|| postgres::read(url, ctx.config.redactor(), since, now, timeouts))
             });
             match db {
                 Outcome::Ok(snapshot) => {

@@ -8,19 +8,19 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, Row};
 
-use super::schema::reader::{self, DEFAULT_BUSY_TIMEOUT, int_of, parse_utc_timestamp, text_of};
-use super::{Client, DailyGoal, SourceError, Task, WorkosSnapshot};
+use super::{DEFAULT_TARGET_POINTS, in_window, last_goal_per_date, parse_goal_date};
+use crate::sources::sqlite::{
+    self as reader, DEFAULT_BUSY_TIMEOUT, int_of, parse_utc_timestamp, text_of,
+};
+use crate::sources::{Client, DailyGoal, SourceError, Task, WorkosSnapshot};
 
 const WHAT: &str = "WorkOS cache";
 
 /// How old `lastSyncAt` may be before the cache counts as stale.
 pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
-
-/// The daily points target when a goal row leaves it null.
-const DEFAULT_TARGET_POINTS: i64 = 18;
 
 /// Every task that is not done, or was updated or completed at or after `?1`.
 ///
@@ -146,17 +146,9 @@ pub fn is_stale(last_sync: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
 
 /// The SQL bound for the timestamp columns: `since` truncated to whole seconds, without a
 /// suffix. ISO texts compare as strings, and `…:52` sorts before `…:52Z` and `…:52.123Z`,
-/// so rows inside that second are included; [`in_window`] then applies the exact bound.
+/// so rows inside that second are included; [`super::in_window`] then applies the exact bound.
 fn sql_bound(since: DateTime<Utc>) -> String {
     since.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-fn in_window(task: &Task, since: DateTime<Utc>) -> bool {
-    !task.is_done()
-        || [task.created_at, task.updated_at, task.completed_at]
-            .into_iter()
-            .flatten()
-            .any(|t| t >= since)
 }
 
 fn task_from_row(row: &Row<'_>) -> Option<Task> {
@@ -203,24 +195,6 @@ fn goal_from_row(row: &Row<'_>) -> Option<DailyGoal> {
     })
 }
 
-/// `YYYY-MM-DD`, also accepting a full ISO timestamp whose first ten characters are the date.
-fn parse_goal_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").ok()
-}
-
-/// Keeps the last row of each date (rows come ordered by date, then id).
-fn last_goal_per_date(goals: Vec<DailyGoal>) -> Vec<DailyGoal> {
-    let mut out: Vec<DailyGoal> = Vec::with_capacity(goals.len());
-    for goal in goals {
-        match out.last_mut() {
-            Some(prev) if prev.date == goal.date => *prev = goal,
-            _ => out.push(goal),
-        }
-    }
-    out
-}
-
 /// ISO text as written by `toISOString`, or epoch milliseconds (`Date.now()`).
 fn parse_sync_value(value: &str) -> Option<DateTime<Utc>> {
     let trimmed = value.trim();
@@ -244,7 +218,7 @@ mod tests {
     /// Runs `sql` on a cache holding `old` done tasks from long before the window plus a few
     /// in it; returns the rows and how many table-scan steps SQLite took.
     fn scan_steps(sql: &str, old: i64) -> (usize, i32) {
-        use crate::sources::schema::{create_workos_cache, insert_workos_task};
+        use crate::fixtures::{create_workos_cache, insert_workos_task};
         let dir = tempfile::tempdir().unwrap();
         let conn = create_workos_cache(&dir.path().join("cache.db")).unwrap();
         let task = |id: i64, status: &str, when: &str, completed: Option<&str>| Task {
@@ -332,14 +306,5 @@ mod tests {
         assert_eq!(parse_sync_value("1769271112123"), want);
         assert_eq!(parse_sync_value("soon"), None);
         assert_eq!(parse_sync_value(""), None);
-    }
-
-    #[test]
-    fn goal_dates_accept_plain_dates_and_timestamps() {
-        let want = NaiveDate::from_ymd_opt(2026, 1, 24);
-        assert_eq!(parse_goal_date("2026-01-24"), want);
-        assert_eq!(parse_goal_date("2026-01-24T05:00:00.000Z"), want);
-        assert_eq!(parse_goal_date("24.01.2026"), None);
-        assert_eq!(parse_goal_date("é"), None);
     }
 }

@@ -1,0 +1,80 @@
+//! `operator demo [--dir]`: writes the demo world ([`crate::fixtures::demo`]) to a folder,
+//! runs a check cycle on it, and prints the alerts and the /status, /readiness and /overdue
+//! replies exactly as the bot renders them. No network, no secrets.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::Utc;
+
+use super::check::check;
+use super::report::print_report;
+use crate::config;
+use crate::fixtures::demo::{DemoFiles, Scale, demo_now, generate, seed_punt_history};
+use crate::render;
+use crate::store::Store;
+
+/// `operator demo [--dir]`.
+pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let dir = match dir {
+        Some(d) => {
+            fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            d.to_owned()
+        }
+        None => tempfile::Builder::new()
+            .prefix("operator-demo-")
+            .tempdir()?
+            .keep(),
+    };
+    let files = DemoFiles::new(&dir);
+    for stale in [&files.state_db, &files.journal] {
+        let _ = fs::remove_file(stale);
+    }
+    let now = demo_now(Utc::now());
+    generate(&files, now, Scale::ONE)?;
+    let config = config::load_file(&files.config)
+        .map_err(|e| anyhow::anyhow!(super::format_config_error(&e)))?;
+    seed_punt_history(&config, now)?;
+
+    let report = check(&config, false, now, "demo")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Operator demo: data written to {}", dir.display())?;
+    writeln!(
+        out,
+        "(a check as of 09:05 today, America/New_York; no network, no secrets)\n"
+    )?;
+    print_report(&mut out, &config, &report, false)?;
+
+    let store = Store::open(&config.state.db_path)?;
+    let view = crate::status::gather(
+        &config,
+        &store,
+        Some(crate::pipeline::Recipient::Journal),
+        now,
+    )?;
+    let local_now = now.with_timezone(&config.timezone);
+    writeln!(out, "\n═══ /status ═══\n{}", render::status(&view).plain())?;
+    match report.snapshots.oura.data() {
+        Some(oura) => writeln!(
+            out,
+            "\n═══ /readiness ═══\n{}",
+            render::readiness(oura, local_now.clone()).plain()
+        )?,
+        None => writeln!(out, "\n═══ /readiness ═══\nOura data unavailable")?,
+    }
+    writeln!(
+        out,
+        "\n═══ /overdue ═══\n{}",
+        render::overdue(&report.snapshots.state, local_now.date_naive()).plain()
+    )?;
+    writeln!(
+        out,
+        "\nDone in {} ms. Try: operator --config {} check --dry-run",
+        started.elapsed().as_millis(),
+        files.config.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,315 @@
+//! The command line: clap definitions and one function per command. Every command returns a
+//! [`CommandError`] on error so `main` can map it to the contract's exit codes
+//! (0 success, 1 runtime failure, 2 invalid config or usage). The longer commands have files
+//! of their own: [`check`] (with [`report`], its printing) and [`demo`].
+
+pub mod check;
+mod demo;
+pub mod report;
+
+pub use check::check;
+pub use report::{print_report, print_report_json};
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config, ConfigError};
+use crate::render;
+use crate::status;
+use crate::store::Store;
+
+/// `println!`/`print!` to stdout that return an error instead of panicking when the reader
+/// has gone away (`operator status | head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(anyhow::Error::from)?
+    }};
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(anyhow::Error::from)?
+    }};
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "operator",
+    version,
+    about = "Keeps one busy person out of trouble: health, tasks and patterns, pushed as well-judged alerts."
+)]
+pub struct Cli {
+    /// Configuration file [default: $OPERATOR_CONFIG, else config/operator.yaml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one full check cycle now, through the same pipeline and state as the daemon.
+    Check {
+        /// Decide and print, but neither deliver nor record anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object per alert decision.
+        #[arg(long)]
+        json: bool,
+        /// Run as if the clock said this time (RFC 3339, e.g. 2026-11-27T09:00:00-05:00).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Write realistic demo data, run a check cycle on it, and print what the user would see.
+    Demo {
+        /// Where to write the demo data [default: a new temporary directory, kept]
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// Validate or show the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// What /status says, read from the state database.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The daemon: Telegram bot, outbox sender, scheduler and health endpoint, until SIGTERM/SIGINT.
+    Run,
+    /// The macOS LaunchAgent for this binary and config.
+    Launchd {
+        #[command(subcommand)]
+        action: LaunchdAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LaunchdAction {
+    /// Print the rendered plist.
+    Print,
+    /// Write it to ~/Library/LaunchAgents and load it (launchctl bootstrap gui/<uid>).
+    Install,
+    /// Unload it (launchctl bootout) and remove it.
+    Uninstall,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check the configuration: exit 0 with a summary, or 2 with every problem found.
+    Validate,
+    /// Print the effective configuration (interpolated, defaults filled, secrets as ***).
+    Show,
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2026-11-27T09:00:00-05:00"))
+}
+
+/// Why a command failed, and so which exit code it gets.
+#[derive(Debug)]
+pub enum CommandError {
+    /// Exit 2.
+    Config(ConfigError),
+    /// Exit 1.
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(e: anyhow::Error) -> CommandError {
+        CommandError::Runtime(e)
+    }
+}
+
+impl From<ConfigError> for CommandError {
+    fn from(e: ConfigError) -> CommandError {
+        CommandError::Config(e)
+    }
+}
+
+/// Formats a configuration error: one line per problem, each naming its key path.
+pub fn format_config_error(e: &ConfigError) -> String {
+    let mut out = format!(
+        "error: invalid configuration {} ({} problem(s)):\n",
+        e.file.display(),
+        e.problems.len()
+    );
+    for p in &e.problems {
+        if p.path.is_empty() {
+            out.push_str(&format!("  - {}\n", p.message));
+        } else {
+            out.push_str(&format!("  - {}: {}\n", p.path, p.message));
+        }
+    }
+    out
+}
+
+pub fn load_config(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    config::load_file(&config::resolve_config_path(flag))
+}
+
+pub fn run(cli: Cli) -> Result<(), CommandError> {
+    let flag = cli.config.as_deref();
+    match cli.command {
+        Command::Config {
+            action: ConfigAction::Validate,
+        } => {
+            let config = load_config(flag)?;
+            outln!("{}", config_summary(&config));
+            Ok(())
+        }
+        Command::Config {
+            action: ConfigAction::Show,
+        } => {
+            let config = load_config(flag)?;
+            out!("{}", config::render_effective(&config));
+            Ok(())
+        }
+        Command::Check { dry_run, json, now } => {
+            let config = load_config(flag)?;
+            crate::logging::init_logging(&config.logging.level);
+            let at = now.unwrap_or_else(Utc::now);
+            let (report, store, journal) = check::check_cycle(&config, dry_run, at, "check")?;
+            {
+                let mut out = std::io::stdout().lock();
+                if json {
+                    report::print_report_json(&mut out, &report)?;
+                } else {
+                    report::print_report(&mut out, &config, &report, dry_run)?;
+                }
+            }
+            if !dry_run {
+                // The cycle ran: whatever happens to delivery, undelivered rows stay queued
+                // for the daemon and the exit code stays 0.
+                let shift = now.map(|t| t - Utc::now()).unwrap_or_default();
+                match check::deliver_telegram(&config, store, journal, shift) {
+                    Ok(Some(stats)) if json => {
+                        report::print_delivery(&mut std::io::stderr().lock(), &config, &stats)?
+                    }
+                    Ok(Some(stats)) => {
+                        report::print_delivery(&mut std::io::stdout().lock(), &config, &stats)?
+                    }
+                    Ok(None) => {}
+                    Err(e) => eprintln!("Telegram delivery skipped: {e:#}"),
+                }
+            }
+            Ok(())
+        }
+        Command::Status { json } => {
+            let config = load_config(flag)?;
+            crate::logging::init_logging(&config.logging.level);
+            status_command(&config, json)
+        }
+        Command::Run => {
+            // Signals first: from here on a SIGTERM is a clean stop, even during start-up.
+            let runtime = crate::daemon::runtime().map_err(CommandError::Runtime)?;
+            let signals = {
+                let _context = runtime.enter();
+                crate::daemon::Signals::install().map_err(CommandError::Runtime)?
+            };
+            let config = load_config(flag)?;
+            crate::logging::init_daemon_logging(&config)?;
+            crate::daemon::run(&runtime, signals, config).map_err(CommandError::Runtime)
+        }
+        Command::Launchd { action } => {
+            let config = load_config(flag)?;
+            crate::logging::init_logging(&config.logging.level);
+            launchd_command(&config, action).map_err(CommandError::Runtime)
+        }
+        Command::Demo { dir } => {
+            crate::logging::init_logging("warn");
+            demo::run(dir.as_deref()).map_err(CommandError::Runtime)
+        }
+    }
+}
+
+fn config_summary(c: &Config) -> String {
+    let tg = &c.alerters.telegram;
+    let telegram = if tg.enabled {
+        format!("telegram to {} chat(s)", tg.chat_ids.len())
+    } else {
+        "telegram off".into()
+    };
+    format!(
+        "{}: valid (timezone {}, quiet hours {}, checks every {}/{}/{} s, {telegram}, state {})",
+        c.source_path.display(),
+        c.timezone.name(),
+        render::quiet_hours_text(&c.quiet_hours),
+        c.intervals.health.num_seconds(),
+        c.intervals.tasks.num_seconds(),
+        c.intervals.patterns.num_seconds(),
+        c.state.db_path.display()
+    )
+}
+
+fn status_command(config: &Config, json: bool) -> Result<(), CommandError> {
+    let now = Utc::now();
+    let Some(store) = Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)?
+    else {
+        if json {
+            outln!(
+                "{}",
+                serde_json::json!({"state_db": config.state.db_path, "run_count": 0, "last_run": null})
+            );
+        } else {
+            outln!(
+                "No state yet at {}: run `operator check` (or start the daemon) first.",
+                config.state.db_path.display()
+            );
+        }
+        return Ok(());
+    };
+    let view = status::gather(config, &store, None, now).map_err(anyhow::Error::from)?;
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&render::status_json(&view))
+                .map_err(anyhow::Error::from)?
+        );
+    } else {
+        outln!("{}", render::status(&view).plain());
+    }
+    Ok(())
+}
+
+fn launchd_command(config: &Config, action: LaunchdAction) -> anyhow::Result<()> {
+    match action {
+        LaunchdAction::Print => {
+            out!(
+                "{}",
+                crate::launchd::render(&crate::launchd::PlistValues::for_config(config)?)
+            );
+        }
+        LaunchdAction::Install => {
+            let path = crate::launchd::install(config)?;
+            outln!(
+                "Installed and loaded {} ({}).",
+                crate::launchd::LABEL,
+                path.display()
+            );
+            outln!(
+                "Logs: {} and {}",
+                crate::logging::daemon_log_path(config).display(),
+                config.alerters.journal.log_path.display()
+            );
+            outln!("Stop it with: operator launchd uninstall");
+        }
+        LaunchdAction::Uninstall => {
+            let path = crate::launchd::uninstall()?;
+            outln!(
+                "Unloaded {} and removed {}.",
+                crate::launchd::LABEL,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
