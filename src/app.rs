@@ -17,8 +17,9 @@ use crate::channels::journal::{Entry, Journal};
 use crate::channels::telegram::Pacer;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::cycle::{self, CycleFailure, Options, Selection, Snapshots};
+use crate::cycle::{self, Options, Selection, Snapshots};
 use crate::sources::chain::{ChainState, Env};
+use crate::status::CycleFailure;
 use crate::store::Store;
 
 pub struct App {
@@ -200,7 +201,7 @@ impl App {
     }
 
     /// Counts a failed cycle for `/health`, `/status` and the Telegram notice.
-    fn note_cycle_failed(&self, e: &anyhow::Error) {
+    pub fn note_cycle_failed(&self, e: &anyhow::Error) {
         let now = self.now();
         let error = self.config.redactor().redact(&format!("{e:#}"));
         let mut failure = lock(&self.cycle_failure);

@@ -37,7 +37,7 @@ pub struct Snapshot {
     pub poll_timeout_s: i64,
     pub monitors: [(&'static str, bool); 3],
     /// Cycles failing in a row (e.g. the state database cannot be written), if the last did.
-    pub cycle_failure: Option<crate::cycle::CycleFailure>,
+    pub cycle_failure: Option<crate::status::CycleFailure>,
 }
 
 impl Snapshot {

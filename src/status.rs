@@ -1,13 +1,59 @@
-//! Gathers the views the replies render (`/status`, `operator status`) from the state
-//! database. Read-only.
+//! What `/status` and `operator status` show, as data: the [`StatusView`] gathered from the
+//! state database (read-only) and the daemon, and the [`CycleFailure`] streak the daemon
+//! keeps. `render::status` turns it into text.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::config::Config;
-use crate::pipeline::{self, Recipient};
-use crate::render::{ChatView, StatusView};
-use crate::sources::chain::link_views;
-use crate::store::{self, Store};
+use crate::alert::Priority;
+use crate::config::{Config, QuietHours};
+use crate::pipeline::{self, Recipient, Snooze};
+use crate::sources::chain::{LinkView, link_views};
+use crate::store::{self, MonitorRun, RunRecord, SourceStatus, Store};
+use crate::zone::Zone;
+
+/// Everything `/status` shows, gathered from the state database (and the daemon when running).
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub now: DateTime<Utc>,
+    pub timezone: Zone,
+    /// Set when a daemon is answering.
+    pub uptime: Option<Duration>,
+    pub last_run: Option<RunRecord>,
+    pub next_cycle: Option<DateTime<Utc>>,
+    pub run_count: u64,
+    pub monitors: Vec<MonitorRun>,
+    pub sources: Vec<SourceStatus>,
+    /// The circuit breaker of every source link that was ever used.
+    pub breakers: Vec<LinkView>,
+    pub alerts_today: Vec<(Priority, u64)>,
+    pub outbox_pending: u64,
+    pub chat: Option<ChatView>,
+    pub last_poll_age: Option<Duration>,
+    /// Set by the daemon when its last cycle failed.
+    pub cycle_failure: Option<CycleFailure>,
+}
+
+/// One chat's own settings.
+#[derive(Debug, Clone)]
+pub struct ChatView {
+    pub quiet: QuietHours,
+    pub quiet_in_force: bool,
+    pub snoozes: Vec<Snooze>,
+}
+
+/// Cycles that failed in a row (the state database could not be written, say), as the
+/// daemon keeps it for `/health`, `/status` and the Telegram notice. Cleared by a cycle that
+/// completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleFailure {
+    /// When the first of these failures happened.
+    pub since: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    /// The last failure, with its causes (secrets redacted).
+    pub error: String,
+    /// Failed cycles in a row.
+    pub consecutive: u32,
+}
 
 /// The local midnight that starts `now`'s day in the configured zone, as UTC.
 pub fn local_midnight(config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::callback::{Action, CallbackData};
+use crate::channels::telegram::callback::{Action, CallbackData};
 use crate::config::Config;
 use crate::pipeline::{Recipient, SnoozeScope, next_local_hour_after, quiet_hours_end_after};
 use crate::render::Text;

@@ -1,10 +1,39 @@
 //! The command registry: every bot command declared once, with its help text embedded from
 //! `commands/<name>.md`. The `/help` reply, the Telegram menu (`setMyCommands`) and the
-//! parser all come from [`COMMANDS`].
+//! parser all come from [`COMMANDS`], and each entry names its [`Command`], which the reply
+//! dispatch matches exhaustively: a command cannot be listed without a handler, nor handled
+//! without being listed (a test holds the two lists together).
+
+/// What a command does: the key the reply dispatch matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Status,
+    Readiness,
+    Overdue,
+    Snooze,
+    Quiet,
+    Check,
+    Help,
+    Start,
+}
+
+impl Command {
+    pub const ALL: [Command; 8] = [
+        Command::Status,
+        Command::Readiness,
+        Command::Overdue,
+        Command::Snooze,
+        Command::Quiet,
+        Command::Check,
+        Command::Help,
+        Command::Start,
+    ];
+}
 
 /// One bot command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {
+    pub command: Command,
     pub name: &'static str,
     /// The whole `commands/<name>.md`; its first line is the menu summary.
     pub help: &'static str,
@@ -20,34 +49,42 @@ impl CommandSpec {
 /// Every command, in menu order.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
+        command: Command::Status,
         name: "status",
         help: include_str!("../../commands/status.md"),
     },
     CommandSpec {
+        command: Command::Readiness,
         name: "readiness",
         help: include_str!("../../commands/readiness.md"),
     },
     CommandSpec {
+        command: Command::Overdue,
         name: "overdue",
         help: include_str!("../../commands/overdue.md"),
     },
     CommandSpec {
+        command: Command::Snooze,
         name: "snooze",
         help: include_str!("../../commands/snooze.md"),
     },
     CommandSpec {
+        command: Command::Quiet,
         name: "quiet",
         help: include_str!("../../commands/quiet.md"),
     },
     CommandSpec {
+        command: Command::Check,
         name: "check",
         help: include_str!("../../commands/check.md"),
     },
     CommandSpec {
+        command: Command::Help,
         name: "help",
         help: include_str!("../../commands/help.md"),
     },
     CommandSpec {
+        command: Command::Start,
         name: "start",
         help: include_str!("../../commands/start.md"),
     },
@@ -74,6 +111,8 @@ pub fn usage(name: &str) -> &'static str {
 pub struct Invocation<'a> {
     /// Lowercased command name, without the slash or the `@bot` suffix.
     pub name: String,
+    /// The registry's command of that name, if there is one.
+    pub command: Option<Command>,
     /// Everything after the command, trimmed.
     pub args: &'a str,
 }
@@ -99,8 +138,10 @@ pub fn parse<'a>(text: &'a str, bot_username: Option<&str>) -> Option<Invocation
     if name.is_empty() || name.len() > 32 {
         return None;
     }
+    let name = name.to_ascii_lowercase();
     Some(Invocation {
-        name: name.to_ascii_lowercase(),
+        command: find(&name).map(|c| c.command),
+        name,
         args,
     })
 }
@@ -130,11 +171,24 @@ mod tests {
     }
 
     #[test]
+    fn every_command_is_listed_once_and_every_entry_names_its_command() {
+        for command in Command::ALL {
+            let entries = COMMANDS.iter().filter(|c| c.command == command).count();
+            assert_eq!(entries, 1, "{command:?}");
+        }
+        assert_eq!(COMMANDS.len(), Command::ALL.len());
+        for c in COMMANDS {
+            assert_eq!(format!("{:?}", c.command).to_ascii_lowercase(), c.name);
+        }
+    }
+
+    #[test]
     fn parses_commands() {
         assert_eq!(
             parse("/snooze health 2h", None),
             Some(Invocation {
                 name: "snooze".into(),
+                command: Some(Command::Snooze),
                 args: "health 2h"
             })
         );
@@ -142,6 +196,7 @@ mod tests {
             parse("/Status@OperatorBot", Some("operatorbot")),
             Some(Invocation {
                 name: "status".into(),
+                command: Some(Command::Status),
                 args: ""
             })
         );

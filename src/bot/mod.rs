@@ -7,7 +7,6 @@
 
 pub mod args;
 pub mod buttons;
-pub mod callback;
 pub mod commands;
 pub mod poll;
 pub mod replies;
@@ -56,7 +55,7 @@ fn callback_allowed(q: CallbackQuery, app: Arc<App>) -> bool {
 fn is_start(msg: Message) -> bool {
     msg.text()
         .and_then(|t| commands::parse(t, None))
-        .is_some_and(|c| c.name == "start")
+        .is_some_and(|c| c.command == Some(commands::Command::Start))
 }
 
 /// The handler tree. Stranger `/start` first, then the authorization filter, then work.
@@ -247,7 +246,7 @@ pub async fn run(bot: Bot, app: Arc<App>, cancel: CancellationToken) {
                     match bot.set_my_commands(menu()).await {
                         Ok(_) => menu_registered = true,
                         Err(e) => {
-                            tracing::warn!(error = %poll::describe(&e), "could not register the command menu")
+                            tracing::warn!(error = %poll::describe(&e, app.config.redactor()), "could not register the command menu")
                         }
                     }
                 }
@@ -258,7 +257,7 @@ pub async fn run(bot: Bot, app: Arc<App>, cancel: CancellationToken) {
             Err(e) => {
                 let delay = poll::backoff(attempt);
                 attempt = attempt.saturating_add(1);
-                tracing::warn!(error = %poll::describe(&e), retry_in_s = delay.as_secs(), "cannot reach Telegram yet");
+                tracing::warn!(error = %poll::describe(&e, app.config.redactor()), retry_in_s = delay.as_secs(), "cannot reach Telegram yet");
                 tokio::select! {
                     () = cancel.cancelled() => return,
                     () = tokio::time::sleep(delay) => {}
@@ -293,9 +292,13 @@ async fn dispatch_until(
             }
         }
     });
-    let listener = poll::listener(bot, app, poll_timeout, cancel.clone());
-    let errors = Arc::new(|e: teloxide::RequestError| async move {
-        tracing::warn!(error = %poll::describe(&e), "update listener error");
+    let redactor = app.config.redactor().clone();
+    let listener = poll::listener(bot, Arc::clone(&app), poll_timeout, cancel.clone());
+    let errors = Arc::new(move |e: teloxide::RequestError| {
+        let line = poll::describe(&e, &redactor);
+        async move {
+            tracing::warn!(error = %line, "update listener error");
+        }
     });
     let started = dispatcher
         .try_dispatch_with_listener(listener, errors)
@@ -304,7 +307,7 @@ async fn dispatch_until(
     match started {
         Ok(()) => true,
         Err(e) => {
-            tracing::warn!(error = %poll::describe(&e), "could not start dispatching; retrying");
+            tracing::warn!(error = %poll::describe(&e, app.config.redactor()), "could not start dispatching; retrying");
             cancel.is_cancelled()
         }
     }

@@ -18,6 +18,7 @@ use teloxide::update_listeners::{StatefulListener, UpdateListener};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
+use crate::config::Redactor;
 
 /// Delay before retrying a failed poll: 1 s, 2 s, 4 s, … capped at 60 s.
 pub fn backoff(errors: u32) -> Duration {
@@ -33,8 +34,8 @@ pub struct PollState {
     flag: Option<StopFlag>,
 }
 
-/// Describes a polling error for the log, without the token.
-pub fn describe(e: &RequestError) -> String {
+/// Describes a polling error for the log, its text passed through the config's redactor.
+pub fn describe(e: &RequestError, redactor: &Redactor) -> String {
     match e {
         RequestError::Api(teloxide::ApiError::TerminatedByOtherGetUpdates) => {
             "409 conflict: another process is polling this bot token (is a second `operator run` running, or another bot using the same token?)".to_owned()
@@ -43,7 +44,7 @@ pub fn describe(e: &RequestError) -> String {
             "Telegram rejected the bot token (check alerters.telegram.token / TELEGRAM_BOT_TOKEN)".to_owned()
         }
         RequestError::RetryAfter(s) => format!("rate limited by Telegram for {} s", s.seconds()),
-        other => other.to_string(),
+        other => redactor.redact(&other.to_string()),
     }
 }
 
@@ -115,7 +116,7 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
                 r = request => Some(r),
             };
             let Some(result) = result else {
-                acknowledge(&c.bot, c.offset).await;
+                acknowledge(&c.bot, c.app.config.redactor(), c.offset).await;
                 c.done = true;
                 continue;
             };
@@ -134,7 +135,7 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
                         _ => backoff(c.errors),
                     };
                     c.errors = c.errors.saturating_add(1);
-                    tracing::warn!(error = %describe(&e), retry_in_s = delay.as_secs(), "polling Telegram failed");
+                    tracing::warn!(error = %describe(&e, c.app.config.redactor()), retry_in_s = delay.as_secs(), "polling Telegram failed");
                     let flag = c.flag.as_mut()?;
                     let cancel = c.cancel.clone();
                     tokio::select! {
@@ -149,7 +150,7 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
 }
 
 /// Confirms the updates handled so far, so a restart does not see them again.
-async fn acknowledge(bot: &Bot, offset: i32) {
+async fn acknowledge(bot: &Bot, redactor: &Redactor, offset: i32) {
     if offset == 0 {
         return;
     }
@@ -161,6 +162,6 @@ async fn acknowledge(bot: &Bot, offset: i32) {
         .send()
         .await;
     if let Err(e) = result {
-        tracing::warn!(error = %describe(&e), "could not acknowledge the last updates on shutdown");
+        tracing::warn!(error = %describe(&e, redactor), "could not acknowledge the last updates on shutdown");
     }
 }

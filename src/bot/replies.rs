@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 
 use super::args::{QuietArgs, SnoozeArgs, parse_quiet, parse_snooze};
-use super::commands::{self, COMMANDS, Invocation};
+use super::commands::{self, COMMANDS, Command, Invocation};
 use crate::app::App;
 use crate::config::QuietHours;
 use crate::cycle::Read;
@@ -24,18 +24,21 @@ pub const SOURCE_TIMEOUT: StdDuration = StdDuration::from_secs(3);
 
 /// The reply to an allowed chat's command.
 pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
-    let result = match inv.name.as_str() {
-        "start" => Ok(welcome()),
-        "help" => Ok(help(inv.args)),
-        "status" => status(app, chat_id).await,
-        "readiness" => Ok(readiness(app).await),
-        "overdue" => Ok(overdue(app).await),
-        "snooze" => snooze(app, chat_id, inv.args).await,
-        "quiet" => quiet(app, chat_id, inv.args).await,
-        "check" => check(app, chat_id).await,
-        other => Ok(plain(&format!(
-            "Unknown command /{other}. Send /help for the list."
-        ))),
+    let Some(command) = inv.command else {
+        return plain(&format!(
+            "Unknown command /{}. Send /help for the list.",
+            inv.name
+        ));
+    };
+    let result = match command {
+        Command::Start => Ok(welcome()),
+        Command::Help => Ok(help(inv.args)),
+        Command::Status => status(app, chat_id).await,
+        Command::Readiness => Ok(readiness(app).await),
+        Command::Overdue => Ok(overdue(app).await),
+        Command::Snooze => snooze(app, chat_id, inv.args).await,
+        Command::Quiet => quiet(app, chat_id, inv.args).await,
+        Command::Check => check(app, chat_id).await,
     };
     result.unwrap_or_else(|e| {
         let cause = app.config.redactor().redact(&format!("{e:#}"));

@@ -1,5 +1,5 @@
 //! The journal: one JSON object per line for every alert decided, per recipient, with its
-//! outcome and channel (INTERFACE.md section 4). Size-rotated (`operator.log` →
+//! outcome and channel (the fields README lists under "The journal and the health endpoint"). Size-rotated (`operator.log` →
 //! `operator.log.1` … `.N`), files mode 0600. Never holds a secret: it only ever receives
 //! alert fields, which come from the user's own data.
 

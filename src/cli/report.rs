@@ -134,7 +134,7 @@ pub fn print_report(
     Ok(())
 }
 
-/// `check --json`: one JSON object per alert decision per recipient (INTERFACE.md section 4).
+/// `check --json`: one JSON object per alert decision per recipient (the journal's fields).
 pub fn print_report_json(out: &mut impl Write, report: &cycle::Report) -> anyhow::Result<()> {
     for r in &report.recipients {
         for (alert, outcome) in &r.decisions {

@@ -1,5 +1,5 @@
 //! The typed walk from the top of the tree: builds every section of [`Config`] with its
-//! defaults (the design's sample values and INTERFACE.md's extra keys) and range checks.
+//! defaults (every key and default is in the commented `config/operator.yaml`) and range checks.
 //! Monitors, adapters and alerters have their own files; this one holds the small sections.
 
 use std::net::SocketAddr;
@@ -201,7 +201,7 @@ fn state(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> StateConfig {
     out
 }
 
-/// The health endpoint stays on loopback (INTERFACE.md section 5) unless
+/// The health endpoint stays on loopback (it has no authentication) unless
 /// `allow_non_loopback: true` says, explicitly, that another address is meant.
 fn health_endpoint(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthEndpoint {
     let enabled = s.bool(ctx, "enabled", true);

@@ -78,7 +78,7 @@ fn oura(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> OuraAdapter {
 fn workos(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> WorkosAdapter {
     let kind = kind(ctx, &mut s, "mcp_postgres");
     let url_path = s.key_path("database_url");
-    // DATA_SOURCES: `WORKOS_DATABASE_URL`, or `DATABASE_URL`, when the key is absent.
+    // docs/data-sources.md §3: `WORKOS_DATABASE_URL`, or `DATABASE_URL`, when the key is absent.
     let env_url = [(ctx.env)("WORKOS_DATABASE_URL"), (ctx.env)("DATABASE_URL")]
         .into_iter()
         .flatten()

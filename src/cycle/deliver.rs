@@ -12,7 +12,7 @@ use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
 use crate::config::Config;
 use crate::pipeline::{self, Notification, Outcome, Plan, Recipient, RecipientPolicy};
-use crate::store::Store;
+use crate::store::{QueuedMessage, Store};
 
 /// What one recipient's part of the cycle came to.
 #[derive(Debug, Clone)]
@@ -160,8 +160,14 @@ fn deliver(
 ) -> anyhow::Result<Delivery> {
     Ok(match recipient {
         Recipient::Chat(_) => {
+            let text = crate::render::notification(notification);
+            let message = QueuedMessage {
+                notification,
+                html: text.html(),
+                plain: text.plain(),
+            };
             store
-                .enqueue(recipient, "telegram", notification, now, now + OUTBOX_TTL)
+                .enqueue(recipient, "telegram", message, now, now + OUTBOX_TTL)
                 .context("queueing a Telegram message")?;
             Delivery::Queued
         }

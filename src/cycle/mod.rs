@@ -30,20 +30,6 @@ use checks::{journal_skips, run_monitors};
 /// Undelivered Telegram messages older than this expire into the journal.
 pub const OUTBOX_TTL: Duration = Duration::hours(24);
 
-/// Cycles that failed in a row (the state database could not be written, say), as the
-/// daemon keeps it for `/health`, `/status` and the Telegram notice. Cleared by a cycle that
-/// completes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CycleFailure {
-    /// When the first of these failures happened.
-    pub since: DateTime<Utc>,
-    pub last_at: DateTime<Utc>,
-    /// The last failure, with its causes (secrets redacted).
-    pub error: String,
-    /// Failed cycles in a row.
-    pub consecutive: u32,
-}
-
 /// Which monitors to run this cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {

@@ -9,14 +9,5 @@ pub mod patterns;
 pub mod tasks;
 
 pub use crate::alert::Findings;
-
-/// How often one item was punted inside the lookback window, as counted by the store from its
-/// own snapshots (a commitment's `due_date` moved later, a WorkOS task leaving `active`
-/// without being done).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PuntCount {
-    /// `commitment:<id>` or `task:<id>`.
-    pub item_key: String,
-    pub title: String,
-    pub count: u32,
-}
+/// The punt counts `patterns` reads (counted by the store from its own snapshots).
+pub use crate::store::PuntCount;

@@ -9,7 +9,7 @@ mod status;
 
 pub use overdue::overdue;
 pub use readiness::{readiness, sparkline};
-pub use status::{ChatView, StatusView, quiet_hours_text, snooze_scope_text, status, status_json};
+pub use status::{quiet_hours_text, snooze_scope_text, status, status_json};
 
 use crate::pipeline::{Notification, NotificationKind};
 

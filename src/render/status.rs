@@ -1,46 +1,15 @@
 //! The `/status` reply (and `operator status`).
 
 use crate::zone::Zone;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{Text, human_duration};
-use crate::alert::Priority;
 use crate::config::QuietHours;
-use crate::pipeline::{Snooze, SnoozeScope};
+use crate::pipeline::SnoozeScope;
 use crate::sources::breaker::BreakerState;
 use crate::sources::chain::LinkView;
-use crate::store::{MonitorRun, RunRecord, SourceStatus};
-
-/// Everything `/status` shows, gathered from the state database (and the daemon when running).
-#[derive(Debug, Clone)]
-pub struct StatusView {
-    pub now: DateTime<Utc>,
-    pub timezone: Zone,
-    /// Set when a daemon is answering.
-    pub uptime: Option<Duration>,
-    pub last_run: Option<RunRecord>,
-    pub next_cycle: Option<DateTime<Utc>>,
-    pub run_count: u64,
-    pub monitors: Vec<MonitorRun>,
-    pub sources: Vec<SourceStatus>,
-    /// The circuit breaker of every source link that was ever used.
-    pub breakers: Vec<LinkView>,
-    pub alerts_today: Vec<(Priority, u64)>,
-    pub outbox_pending: u64,
-    pub chat: Option<ChatView>,
-    pub last_poll_age: Option<Duration>,
-    /// Set by the daemon when its last cycle failed.
-    pub cycle_failure: Option<crate::cycle::CycleFailure>,
-}
-
-/// One chat's own settings.
-#[derive(Debug, Clone)]
-pub struct ChatView {
-    pub quiet: QuietHours,
-    pub quiet_in_force: bool,
-    pub snoozes: Vec<Snooze>,
-}
+use crate::status::StatusView;
 
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     if t > now {

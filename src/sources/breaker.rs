@@ -1,4 +1,5 @@
-//! A small circuit breaker (DESIGN.md §5.2), pure and generic over time.
+//! A small circuit breaker (closed → open → half open; ARCHITECTURE.md, "Fallback chains"),
+//! pure and generic over time.
 //!
 //! **Closed**: calls go through (with retries); `failure_threshold` failures in a row open it.
 //! **Open**: calls are rejected until the open period ends. **Half open**: up to

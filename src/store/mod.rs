@@ -18,9 +18,9 @@ mod snapshots;
 mod telegram_pace;
 
 pub use breakers::BreakerRow;
-pub use outbox::{OutboxRow, OutboxStatus};
+pub use outbox::{OutboxRow, OutboxStatus, QueuedMessage};
 pub use runs::{MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus};
-pub use snapshots::{ItemSnapshot, punt_reason};
+pub use snapshots::{ItemSnapshot, PuntCount, punt_reason};
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -104,18 +104,27 @@ fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     })
 }
 
+/// A message for the outbox: the notification it delivers and its text, rendered by the
+/// caller (the store keeps text; it does not write it).
+#[derive(Debug, Clone, Copy)]
+pub struct QueuedMessage<'a> {
+    pub notification: &'a Notification,
+    pub html: &'a str,
+    pub plain: &'a str,
+}
+
 impl Store {
-    /// Writes a notification for `recipient` on `channel` into the outbox, pending; returns its id.
+    /// Writes a message for `recipient` on `channel` into the outbox, pending; returns its id.
     pub fn enqueue(
         &mut self,
         recipient: Recipient,
         channel: &str,
-        notification: &Notification,
+        message: QueuedMessage<'_>,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<i64> {
+        let notification = message.notification;
         let alerts: Vec<StoredAlert> = notification.alerts.iter().map(StoredAlert::from).collect();
-        let text = crate::render::notification(notification);
         let kind = match notification.kind {
             NotificationKind::Alert => "alert",
             NotificationKind::Digest => "digest",
@@ -132,8 +141,8 @@ impl Store {
                 kind,
                 notification.title,
                 notification.lines.join("\n"),
-                text.html(),
-                text.plain(),
+                message.html,
+                message.plain,
                 serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".to_owned()),
                 to_ts(now),
                 to_ts(expires_at),

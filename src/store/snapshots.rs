@@ -8,7 +8,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Store, to_ts};
-use crate::monitors::PuntCount;
+
+/// How often one item was punted inside the lookback window, as counted from the snapshots
+/// (a commitment's `due_date` moved later, a WorkOS task leaving `active` without being done).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuntCount {
+    /// `commitment:<id>` or `task:<id>`.
+    pub item_key: String,
+    pub title: String,
+    pub count: u32,
+}
 
 /// The current state of one tracked item.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use operator::bot::args::{parse_duration, parse_quiet, parse_snooze};
-use operator::bot::callback::CallbackData;
+use operator::channels::telegram::callback::CallbackData;
 use operator::fixtures::{OuraTable, create_oura_cache, insert_oura_raw};
 use operator::sources::oura::OuraCache;
 use operator::sources::state_files::{
@@ -329,7 +329,7 @@ fn chat_state(
 fn forged_button_presses_act_only_in_the_chat_that_owns_the_alert() {
     use operator::alert::{Alert, AlertClass, Priority};
     use operator::bot::buttons::{Press, press};
-    use operator::bot::callback::Action;
+    use operator::channels::telegram::callback::Action;
     use operator::pipeline::{Notification, NotificationKind, Recipient};
 
     const OWNER: i64 = 1001;
@@ -366,7 +366,7 @@ fn forged_button_presses_act_only_in_the_chat_that_owns_the_alert() {
                 .enqueue(
                     Recipient::Chat(chat),
                     "telegram",
-                    &notification,
+                    crate::support::queued(&notification).get(),
                     now,
                     now + chrono::Duration::hours(24),
                 )
@@ -378,14 +378,14 @@ fn forged_button_presses_act_only_in_the_chat_that_owns_the_alert() {
     let presser = prop_oneof![Just(OWNER), Just(OTHER), Just(STRANGER), any::<i64>()];
     let data = prop_oneof![
         (0..Action::ALL.len(), prop::sample::select(ids)).prop_map(|(a, id)| {
-            operator::bot::callback::CallbackData {
+            operator::channels::telegram::callback::CallbackData {
                 action: Action::ALL[a],
                 outbox_id: id,
             }
             .encode()
         }),
         (0..Action::ALL.len(), any::<i64>()).prop_map(|(a, id)| {
-            operator::bot::callback::CallbackData {
+            operator::channels::telegram::callback::CallbackData {
                 action: Action::ALL[a],
                 outbox_id: id,
             }
@@ -399,7 +399,7 @@ fn forged_button_presses_act_only_in_the_chat_that_owns_the_alert() {
         let mut store = store.borrow_mut();
         let before: Vec<_> = chats.iter().map(|c| chat_state(&store, *c, now)).collect();
         let outcome = press(&mut store, &config, chat, &data, now).expect("a press never errors");
-        let owner = operator::bot::callback::CallbackData::decode(&data)
+        let owner = operator::channels::telegram::callback::CallbackData::decode(&data)
             .and_then(|cb| rows.iter().find(|(id, _)| *id == cb.outbox_id))
             .map(|(_, owner)| *owner);
         let after: Vec<_> = chats.iter().map(|c| chat_state(&store, *c, now)).collect();

@@ -15,3 +15,4 @@ mod sources_tests;
 mod store_tests;
 mod support;
 mod telegram_sender_tests;
+mod tidy;

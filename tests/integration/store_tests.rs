@@ -6,7 +6,7 @@ use operator::config::QuietHours;
 use operator::pipeline::{Notification, NotificationKind, Recipient, SnoozeScope};
 use operator::store::Store;
 
-use crate::support::morning;
+use crate::support::{morning, queued};
 
 fn alert(key_subject: &str, priority: Priority) -> Alert {
     Alert::new(
@@ -108,7 +108,13 @@ fn outbox_rows_count_as_in_flight_until_delivered_and_expire_when_old() {
         kind: NotificationKind::Alert,
     };
     let id = store
-        .enqueue(chat, "telegram", &n, now, now + Duration::hours(24))
+        .enqueue(
+            chat,
+            "telegram",
+            queued(&n).get(),
+            now,
+            now + Duration::hours(24),
+        )
         .unwrap();
     assert_eq!(store.outbox_pending().unwrap(), 1);
     let state = store.chat_state(chat, DEFAULT_QUIET, now).unwrap();
@@ -124,7 +130,13 @@ fn outbox_rows_count_as_in_flight_until_delivered_and_expire_when_old() {
     assert_eq!(store.outbox_row(id).unwrap().unwrap().message_id, Some(555));
 
     let id2 = store
-        .enqueue(chat, "telegram", &n, now, now + Duration::hours(1))
+        .enqueue(
+            chat,
+            "telegram",
+            queued(&n).get(),
+            now,
+            now + Duration::hours(1),
+        )
         .unwrap();
     assert!(
         store

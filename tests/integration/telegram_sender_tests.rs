@@ -29,6 +29,7 @@ use operator::pipeline::{Notification, NotificationKind, Recipient};
 use operator::store::{OutboxRow, Store};
 
 use crate::support::fake_telegram::FakeTelegram;
+use crate::support::queued;
 
 const TOKEN: &str = "424242:SENDER-test_secret-token";
 const CHAT: i64 = 111;
@@ -71,6 +72,7 @@ fn config(root: &Path, api_url: &str, chats: &[i64], retry_attempts: u32) -> Con
     tg.chat_ids = chats.to_vec();
     tg.api_url = api_url.to_owned();
     tg.retry_attempts = retry_attempts;
+    config.refresh_redactor();
     config
 }
 
@@ -135,7 +137,13 @@ impl World {
         let now = self.app.now();
         self.app
             .lock_store()
-            .enqueue(Recipient::Chat(chat), "telegram", n, now, now + ttl)
+            .enqueue(
+                Recipient::Chat(chat),
+                "telegram",
+                queued(n).get(),
+                now,
+                now + ttl,
+            )
             .unwrap()
     }
 

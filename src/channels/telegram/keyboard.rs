@@ -4,7 +4,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use crate::bot::callback::{Action, CallbackData};
+use super::callback::{Action, CallbackData};
 use crate::store::OutboxRow;
 
 /// Telegram's limit on callback data.

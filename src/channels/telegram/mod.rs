@@ -6,11 +6,13 @@
 //!   and [`outcome`] (recording what happened, kept in memory while the database refuses);
 //! - [`notice`]: telling the chats that check cycles keep failing;
 //! - [`pacer`] (in memory) and [`pacing`] (kept in the state database): Telegram's limits;
-//! - [`client`]: building the `Bot`; [`keyboard`], [`split`], [`errors`], [`stats`].
+//! - [`client`]: building the `Bot`; [`keyboard`] and its [`callback`] data, [`split`],
+//!   [`errors`], [`stats`].
 //!
 //! The bot token is used only to build the `Bot`: every error text is redacted before it is
 //! stored or logged, and the bot is never formatted with `{:?}` (its `Debug` prints the token).
 
+pub mod callback;
 pub mod client;
 pub mod errors;
 pub mod keyboard;

@@ -1,3 +1,6 @@
+//! Unit tests of the circuit breaker: trips, half-open trials, doubling open periods, and
+//! the same behaviour on every clock it is generic over.
+
 use std::time::{Duration, Instant};
 
 use super::*;

@@ -1,4 +1,4 @@
-//! The fallback chains (DESIGN.md §3.3, §5.3): each source is read through an ordered list
+//! The fallback chains (ARCHITECTURE.md, "Fallback chains and circuit breakers"): each source is read through an ordered list
 //! of links, each link behind its own circuit breaker, with retries inside a closed breaker.
 //!
 //! - **Oura**: the cache file → the Oura API (when `fallback_api` and a token) → skip the

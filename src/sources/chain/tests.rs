@@ -1,3 +1,6 @@
+//! Unit tests of the fallback chains: retries, breakers opening and recovering, missing
+//! versus failed sources, and the trip and recovery alerts.
+
 use std::cell::Cell;
 use std::path::Path;
 use std::sync::Mutex;

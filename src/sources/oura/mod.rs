@@ -7,7 +7,7 @@
 //!   read) and the choice of each day's night;
 //! - [`chain`]: the fallback chain over the two, behind their circuit breakers.
 //!
-//! Never writes what it reads; the fixtures that write these shapes live in `crate::fixtures`.
+//! Never writes what it reads; the fixtures that write these shapes live in `src/fixtures/`.
 
 pub mod api;
 pub mod cache;

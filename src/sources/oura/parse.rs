@@ -10,6 +10,10 @@
 //! visitor: the large parts of a document (a sleep period's heart-rate and HRV series, its
 //! 5-minute phases) are skipped without being built. A repeated key counts once, the last
 //! time, as in a parsed `Value`.
+//!
+//! Why this file is long: the three documents' field lists, the one visitor that reads them
+//! and the lenient scalar decoding it needs are one mechanism; split, each part would be
+//! unreadable without the others.
 
 use std::collections::BTreeMap;
 use std::fmt;

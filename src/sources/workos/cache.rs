@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, Row};
 
-use super::{DEFAULT_TARGET_POINTS, in_window, last_goal_per_date, parse_goal_date};
+use super::{goal_from, in_window, last_goal_per_date};
 use crate::sources::sqlite::{
     self as reader, DEFAULT_BUSY_TIMEOUT, int_of, parse_utc_timestamp, text_of,
 };
@@ -186,13 +186,7 @@ fn client_from_row(row: &Row<'_>) -> Option<Client> {
 fn goal_from_row(row: &Row<'_>) -> Option<DailyGoal> {
     let int = |i: usize| row.get_ref(i).ok().and_then(int_of);
     let date = row.get_ref(0).ok().and_then(text_of)?;
-    Some(DailyGoal {
-        date: parse_goal_date(&date)?,
-        target_points: int(1).unwrap_or(DEFAULT_TARGET_POINTS),
-        earned_points: int(2).unwrap_or(0),
-        task_count: int(3).unwrap_or(0),
-        current_streak: int(4).unwrap_or(0),
-    })
+    goal_from(&date, int)
 }
 
 /// ISO text as written by `toISOString`, or epoch milliseconds (`Date.now()`).

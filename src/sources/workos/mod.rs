@@ -8,7 +8,7 @@
 //!
 //! Both readers answer the same question (every open task plus those changed inside the
 //! window, clients, one goal per date) and share the rules below, so the two cannot drift.
-//! Never writes what it reads; the fixtures that write these schemas live in `crate::fixtures`.
+//! Never writes what it reads; the fixtures that write these schemas live in `src/fixtures/`.
 
 pub mod cache;
 pub(crate) mod chain;
@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{DailyGoal, Task};
 
-/// The daily points target when a goal row leaves it null (`DATA_SOURCES` §3.1: 18).
+/// The daily points target when a goal row leaves it null (`docs/data-sources.md` §3: 18).
 pub const DEFAULT_TARGET_POINTS: i64 = 18;
 
 /// Whether a task belongs to the window starting at `since`: every task that is not done,
@@ -44,6 +44,19 @@ pub fn last_goal_per_date(goals: Vec<DailyGoal>) -> Vec<DailyGoal> {
         }
     }
     out
+}
+
+/// A goal row as both readers see it: its date text and the integer columns `target_points`,
+/// `earned_points`, `task_count`, `current_streak` (by position 1–4; null reads as the
+/// default). `None` when the date does not parse (the row is skipped).
+pub fn goal_from(date: &str, int: impl Fn(usize) -> Option<i64>) -> Option<DailyGoal> {
+    Some(DailyGoal {
+        date: parse_goal_date(date)?,
+        target_points: int(1).unwrap_or(DEFAULT_TARGET_POINTS),
+        earned_points: int(2).unwrap_or(0),
+        task_count: int(3).unwrap_or(0),
+        current_streak: int(4).unwrap_or(0),
+    })
 }
 
 /// A goal's date: `YYYY-MM-DD`, also accepting a full ISO timestamp whose first ten

@@ -1,4 +1,4 @@
-//! The WorkOS Postgres reader (`DATA_SOURCES.md` §3.1): tasks (work *and* personal; the
+//! The WorkOS Postgres reader (`docs/data-sources.md` §3): tasks (work *and* personal; the
 //! SQLite cache holds work tasks only), clients and daily goals, as a [`WorkosSnapshot`].
 //!
 //! The URL's `sslmode` is honoured (Neon requires TLS; rustls does it). One read opens one
@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgRow};
 use sqlx::{Connection, PgConnection, Row};
 
-use super::{DEFAULT_TARGET_POINTS, in_window, last_goal_per_date, parse_goal_date};
+use super::{goal_from, in_window, last_goal_per_date};
 use crate::config::{Redactor, Secret};
 use crate::sources::fault::{Fault, FaultKind};
 use crate::sources::{Client, DailyGoal, Task, WorkosSnapshot};
@@ -196,13 +196,7 @@ fn client_from_row(row: &PgRow) -> Result<Client, sqlx::Error> {
 fn goal_from_row(row: &PgRow) -> Option<DailyGoal> {
     let date: String = row.try_get(0).ok()?;
     let int = |i: usize| row.try_get::<Option<i64>, _>(i).ok().flatten();
-    Some(DailyGoal {
-        date: parse_goal_date(&date)?,
-        target_points: int(1).unwrap_or(DEFAULT_TARGET_POINTS),
-        earned_points: int(2).unwrap_or(0),
-        task_count: int(3).unwrap_or(0),
-        current_streak: int(4).unwrap_or(0),
-    })
+    goal_from(&date, int)
 }
 
 /// The fault class of a sqlx error, by SQLSTATE for database errors:

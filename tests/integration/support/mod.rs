@@ -249,3 +249,27 @@ pub async fn empty_oura_api() -> wiremock::MockServer {
         .await;
     server
 }
+
+/// A notification rendered as the cycle renders it, ready for `Store::enqueue`:
+/// `store.enqueue(chat, "telegram", queued(&n).get(), now, expires)`.
+pub struct Queued<'a> {
+    notification: &'a operator::pipeline::Notification,
+    text: operator::render::Text,
+}
+
+impl Queued<'_> {
+    pub fn get(&self) -> operator::store::QueuedMessage<'_> {
+        operator::store::QueuedMessage {
+            notification: self.notification,
+            html: self.text.html(),
+            plain: self.text.plain(),
+        }
+    }
+}
+
+pub fn queued(notification: &operator::pipeline::Notification) -> Queued<'_> {
+    Queued {
+        notification,
+        text: operator::render::notification(notification),
+    }
+}

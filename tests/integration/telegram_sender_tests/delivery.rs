@@ -2,8 +2,8 @@
 //! part, the "+N more" line without buttons, plain-text re-sends, and pacing.
 
 use operator::alert::Priority;
-use operator::bot::callback::CallbackData;
 use operator::channels::telegram::RowOutcome;
+use operator::channels::telegram::callback::CallbackData;
 use operator::channels::telegram::split::utf16_len;
 use operator::pipeline::NotificationKind;
 use operator::store::OutboxStatus;

@@ -109,6 +109,52 @@ async fn a_429_pauses_every_send_for_retry_after_and_is_hit_once() {
     assert!(w.journal_outcomes("fallback_desktop").is_empty());
 }
 
+/// The failing-cycle notice goes through the one send path: a 429 on it pauses every other
+/// send (the pushes after it wait the pause out) and is kept in the state database.
+#[tokio::test(start_paused = true)]
+async fn a_429_on_the_failing_cycle_notice_pauses_every_other_send() {
+    let w = World::new(&[CHAT, OTHER_CHAT], 3);
+    w.queue(OTHER_CHAT, Priority::High, "waiting push", &["1"]);
+    let failure = anyhow::anyhow!("database or disk is full");
+    w.app.note_cycle_failed(&failure);
+    w.app.note_cycle_failed(&failure);
+    w.fake.script(Some("sendMessage"), Fault::RetryAfter(7));
+
+    let cancel = CancellationToken::new();
+    let sender = tokio::spawn(w.sender().run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    cancel.cancel();
+    sender.await.unwrap();
+
+    let sends = w.fake.requests_for("sendMessage");
+    assert_eq!(sends.first().and_then(|r| r.status), Some(429), "{sends:?}");
+    // The notice is best effort: the chat whose send drew the 429 hears at the next streak.
+    assert!(shown(&w.fake, CHAT).is_empty());
+    let other = shown(&w.fake, OTHER_CHAT);
+    assert!(other[0].contains("check cycles are failing"), "{other:?}");
+    let paused_at = sends[0].at;
+    for later in &sends[1..] {
+        assert!(
+            later.at - paused_at >= Duration::from_secs(7),
+            "a send {:?} after the notice's 429, inside its 7 s pause",
+            later.at - paused_at
+        );
+    }
+    assert_eq!(
+        other.len(),
+        2,
+        "notice and push, after the pause: {other:?}"
+    );
+    let recorded = w
+        .app
+        .lock_store()
+        .telegram_pause(w.app.now() - chrono::Duration::seconds(29));
+    assert!(
+        recorded.unwrap().is_some(),
+        "the pause is kept for a restart inside it"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn permanent_errors_fail_the_row_and_spare_other_chats() {
     const UNKNOWN_CHAT: i64 = 333;
