@@ -40,3 +40,9 @@ cargo test --locked --all-targets
 # scripts/bench.sh runs them for real.
 echo "== cargo bench in test mode"
 cargo bench --locked --profile dev -- --test
+
+# The macOS code paths (desktop notifications, the LaunchAgent, the main-thread run loop),
+# type-checked and linted for aarch64-apple-darwin with a stub C compiler: nothing links,
+# no Apple SDK needed. Skips with a line saying why when the target cannot be installed.
+echo "== macOS build, type-checked from here (scripts/check-macos.sh)"
+scripts/check-macos.sh

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::channels::desktop::{self, Notifier};
+use crate::channels::desktop::{self, DesktopPress, Notifier};
+use crate::channels::heartbeat::Heartbeat;
 use crate::channels::journal::{Entry, Journal};
 use crate::channels::telegram::Pacer;
 use crate::clock::Clock;
@@ -38,9 +39,13 @@ pub struct App {
     pub outbox_wake: tokio::sync::Notify,
     /// Turns for every message written to Telegram (pushed alerts, replies, edits), so that
     /// together they keep Telegram's limits.
-    pub telegram_pacer: Pacer,
+    pub telegram_pacer: Arc<Pacer>,
     /// Work done (cycles, replies, deliveries), for the heap trimmer.
     pub activity: Arc<crate::memory::Activity>,
+    /// The outside heartbeat pinged after every cycle (`heartbeat.url`), if configured.
+    pub heartbeat: Option<Arc<Heartbeat>>,
+    /// Presses on desktop notifications' buttons, for the daemon to apply (taken once).
+    desktop_presses: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<DesktopPress>>>,
 }
 
 impl App {
@@ -53,8 +58,17 @@ impl App {
             )
         })?;
         let journal = Journal::open_configured(&config)?;
-        let notifier = desktop::notifier_for(&config);
-        Ok(App::new(config, store, journal, clock, notifier))
+        let (presses, received) = tokio::sync::mpsc::unbounded_channel();
+        let notifier = desktop::notifier_for(
+            &config,
+            Arc::new(move |press| {
+                // The receiver is gone only at shutdown: a late press is dropped.
+                let _ = presses.send(press);
+            }),
+        );
+        let app = App::new(config, store, journal, clock, notifier);
+        *lock(&app.desktop_presses) = Some(received);
+        Ok(app)
     }
 
     pub fn new(
@@ -65,6 +79,7 @@ impl App {
         notifier: Option<Box<dyn Notifier>>,
     ) -> Arc<App> {
         let started_at = clock.now();
+        let heartbeat = Heartbeat::from_config(&config).map(Arc::new);
         Arc::new(App {
             config,
             store: Mutex::new(store),
@@ -78,8 +93,10 @@ impl App {
             notifier,
             cycle_gate: tokio::sync::Mutex::new(()),
             outbox_wake: tokio::sync::Notify::new(),
-            telegram_pacer: Pacer::new(),
+            telegram_pacer: Arc::new(Pacer::new()),
             activity: Arc::default(),
+            heartbeat,
+            desktop_presses: Mutex::new(None),
         })
     }
 
@@ -93,6 +110,14 @@ impl App {
 
     pub fn notifier(&self) -> Option<&dyn Notifier> {
         self.notifier.as_deref()
+    }
+
+    /// The desktop buttons' presses, for the task that applies them (once; `None` after, or
+    /// when the app was not opened with a notifier of its own).
+    pub fn take_desktop_presses(
+        &self,
+    ) -> Option<tokio::sync::mpsc::UnboundedReceiver<DesktopPress>> {
+        lock(&self.desktop_presses).take()
     }
 
     /// Runs `f` with the state database on the blocking pool: its error, or the blocking
@@ -184,9 +209,11 @@ impl App {
             Ok(report) => report,
             Err(e) => {
                 self.note_cycle_failed(&e);
+                self.ping_heartbeat(false);
                 return Err(e);
             }
         };
+        self.ping_heartbeat(true);
         if let Some(failure) = lock(&self.cycle_failure).take() {
             tracing::info!(
                 failed_cycles = failure.consecutive,
@@ -198,6 +225,15 @@ impl App {
         self.activity.note();
         self.outbox_wake.notify_one();
         Ok(report)
+    }
+
+    /// Pings the outside heartbeat in the background (never holding up the cycle's caller).
+    fn ping_heartbeat(&self, completed: bool) {
+        if let Some(heartbeat) = &self.heartbeat {
+            let heartbeat = Arc::clone(heartbeat);
+            let now = self.now();
+            tokio::spawn(async move { heartbeat.ping(completed, now).await });
+        }
     }
 
     /// Counts a failed cycle for `/health`, `/status` and the Telegram notice.

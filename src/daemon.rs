@@ -146,7 +146,36 @@ pub fn run(
     config: Config,
 ) -> anyhow::Result<()> {
     let _lock = InstanceLock::acquire(&config.state.db_path)?;
-    runtime.block_on(serve(config, signals))
+    on_main_thread(|| runtime.block_on(serve(config, signals)))
+}
+
+/// Runs `work`. On macOS the main thread must run its run loop for desktop notifications'
+/// buttons to be answered, so `work` (the tokio runtime) runs on a thread of its own while the
+/// main thread runs the loop until `work` is done; elsewhere `work` runs here.
+fn on_main_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    #[cfg(target_os = "macos")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| {
+                let result = work();
+                done.store(true, Ordering::SeqCst);
+                result
+            });
+            if let Err(e) = crate::channels::desktop::macos::run_main_loop(&done) {
+                tracing::warn!(error = %e, "desktop notifications without buttons");
+            }
+            match worker.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+    #[cfg(not(target_os = "macos"))]
+    {
+        work()
+    }
 }
 
 async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
@@ -176,6 +205,13 @@ async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
         ));
     }
     tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
+    if let Some(presses) = app.take_desktop_presses() {
+        tracker.spawn(crate::bot::buttons::apply_desktop_presses(
+            Arc::clone(&app),
+            presses,
+            cancel.clone(),
+        ));
+    }
     let caches = Arc::clone(&app);
     tracker.spawn(crate::memory::trimmer(
         Arc::clone(&app.activity),

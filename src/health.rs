@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::sources::breaker::BreakerState;
 use crate::sources::chain::{Link, LinkView, link_views, source_state};
+use crate::status::HeartbeatStatus;
 use crate::store::{RunRecord, SourceState, SourceStatus};
 
 /// The figures both endpoints report.
@@ -38,6 +39,8 @@ pub struct Snapshot {
     pub monitors: [(&'static str, bool); 3],
     /// Cycles failing in a row (e.g. the state database cannot be written), if the last did.
     pub cycle_failure: Option<crate::status::CycleFailure>,
+    /// The outside heartbeat's pings, when `heartbeat.url` is set.
+    pub heartbeat: Option<HeartbeatStatus>,
 }
 
 impl Snapshot {
@@ -77,6 +80,7 @@ impl Snapshot {
                 ("patterns", m.patterns.enabled),
             ],
             cycle_failure: app.cycle_failure(),
+            heartbeat: app.heartbeat.as_ref().map(|h| h.status()),
         })
     }
 
@@ -196,6 +200,12 @@ impl Snapshot {
                 "last_at": ts(f.last_at),
                 "failed_cycles": f.consecutive,
                 "error": f.error,
+            })),
+            "heartbeat": self.heartbeat.as_ref().map(|h| json!({
+                "state": if h.failing_since.is_some() { "failing" } else { "ok" },
+                "last_ok": h.last_ok.map(ts),
+                "failing_since": h.failing_since.map(ts),
+                "last_error": h.last_error,
             })),
         })
     }

@@ -130,6 +130,16 @@ pub fn install(config: &Config) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// Whether the LaunchAgent is loaded (`launchctl print gui/<uid>/<label>` succeeds), on
+/// macOS; `Ok(None)` elsewhere. Read-only.
+pub fn loaded() -> anyhow::Result<Option<bool>> {
+    if !cfg!(target_os = "macos") {
+        return Ok(None);
+    }
+    let target = format!("gui/{}/{LABEL}", uid()?);
+    Ok(Some(launchctl(&["print", &target])?.status.success()))
+}
+
 pub fn uninstall() -> anyhow::Result<PathBuf> {
     require_macos("uninstall")?;
     let home = std::env::var("HOME").context("HOME is not set")?;

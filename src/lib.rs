@@ -18,6 +18,8 @@
 //! - [`health`]: the `/health` and `/metrics` endpoint.
 //! - [`daemon`]: `operator run`: everything above on one runtime, with a clean shutdown.
 //! - [`launchd`]: the LaunchAgent plist and its install.
+//! - [`setup`]: `operator setup`, the guided first run.
+//! - [`doctor`]: `operator doctor`, read-only checks of everything Operator needs.
 //! - [`memory`]: giving freed heap back to the system after bursts (the one `unsafe` call).
 //! - [`clock`]: the injectable clock.
 //! - [`zone`]: the user's time zone, from the system's time zone database.
@@ -34,6 +36,7 @@ pub mod clock;
 pub mod config;
 pub mod cycle;
 pub mod daemon;
+pub mod doctor;
 pub mod fixtures;
 pub mod health;
 pub mod launchd;
@@ -43,6 +46,7 @@ pub mod monitors;
 pub mod pipeline;
 pub mod render;
 pub mod scheduler;
+pub mod setup;
 pub mod sources;
 pub mod status;
 pub mod store;

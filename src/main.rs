@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CommandError::Config(e)) => {
-            eprint!("{}", cli::format_config_error(&e));
+            eprint!("{}", e.report());
             ExitCode::from(2)
         }
         // The reader went away (`operator check | head`): nothing left to say.
@@ -20,6 +20,11 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
+        Err(CommandError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(CommandError::Exit(code)) => ExitCode::from(code),
     }
 }
 

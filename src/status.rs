@@ -11,6 +11,17 @@ use crate::sources::chain::{LinkView, link_views};
 use crate::store::{self, MonitorRun, RunRecord, SourceStatus, Store};
 use crate::zone::Zone;
 
+/// What the heartbeat looks like now, for `/status` and `/health`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeartbeatStatus {
+    /// The last ping the service answered with a success status.
+    pub last_ok: Option<DateTime<Utc>>,
+    /// When the current run of failed pings began (`None` while pings succeed).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Why the last ping failed (redacted).
+    pub last_error: Option<String>,
+}
+
 /// Everything `/status` shows, gathered from the state database (and the daemon when running).
 #[derive(Debug, Clone)]
 pub struct StatusView {
@@ -31,6 +42,9 @@ pub struct StatusView {
     pub last_poll_age: Option<Duration>,
     /// Set by the daemon when its last cycle failed.
     pub cycle_failure: Option<CycleFailure>,
+    /// The outside heartbeat: `None` when `heartbeat.url` is off; its pings' state when a
+    /// daemon is answering (a default status otherwise).
+    pub heartbeat: Option<HeartbeatStatus>,
 }
 
 /// One chat's own settings.
@@ -100,5 +114,10 @@ pub fn gather(
         chat,
         last_poll_age: None,
         cycle_failure: None,
+        heartbeat: config
+            .heartbeat
+            .url
+            .is_some()
+            .then(HeartbeatStatus::default),
     })
 }

@@ -71,6 +71,14 @@ impl Zone {
     }
 
     /// The zone `name` from the system's time zone database. "UTC" always works.
+    /// The system's zone (by its IANA name, from the tz database), else UTC.
+    pub fn system() -> Zone {
+        iana_time_zone::get_timezone()
+            .ok()
+            .and_then(|name| Zone::named(&name).ok())
+            .unwrap_or_else(Zone::utc)
+    }
+
     pub fn named(name: &str) -> Result<Zone, ZoneError> {
         let name = name.trim();
         if !plausible(name) {

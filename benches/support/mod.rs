@@ -69,8 +69,7 @@ impl World {
     }
 
     pub fn config(&self) -> anyhow::Result<Config> {
-        config::load_file(&self.files.config)
-            .map_err(|e| anyhow::anyhow!(operator::cli::format_config_error(&e)))
+        config::load_file(&self.files.config).map_err(|e| anyhow::anyhow!(e.report()))
     }
 
     pub fn config_path(&self) -> PathBuf {

@@ -1,10 +1,12 @@
 //! What an alert's buttons do: `Snooze 1h`, `Snooze 4h`, `Tomorrow` (until the end of the
 //! next quiet hours, or 9:00 local) and `Got it` (acknowledged until the condition clears),
 //! recorded for that chat and the alerts of that message. Blocking (runs on the store's
-//! thread); the bot answers and edits with the result.
+//! thread); the bot answers and edits with the result. The same actions on a desktop
+//! notification's buttons are applied here too, for the desktop recipient.
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::channels::desktop::DesktopPress;
 use crate::channels::telegram::callback::{Action, CallbackData};
 use crate::config::Config;
 use crate::pipeline::{Recipient, SnoozeScope, next_local_hour_after, quiet_hours_end_after};
@@ -28,6 +30,83 @@ fn when(config: &Config, now: DateTime<Utc>, t: DateTime<Utc>) -> String {
         local.format("%H:%M").to_string()
     } else {
         local.format("%a %H:%M").to_string()
+    }
+}
+
+/// Applies `action` to the alerts `keys` for `recipient` (a chat's button, or a desktop
+/// notification's): acknowledges them, or snoozes each key until 1 h / 4 h from now or the
+/// end of the next quiet hours (else 9:00 local). Returns what to tell the user.
+pub fn apply(
+    store: &mut Store,
+    config: &Config,
+    recipient: Recipient,
+    keys: &[String],
+    action: Action,
+    now: DateTime<Utc>,
+) -> crate::store::Result<String> {
+    Ok(match action {
+        Action::GotIt => {
+            for key in keys {
+                store.acknowledge(recipient, key, now)?;
+            }
+            "Got it: silent until this clears.".to_owned()
+        }
+        action => {
+            let until = match action {
+                Action::Snooze1h => now + Duration::hours(1),
+                Action::Snooze4h => now + Duration::hours(4),
+                _ => {
+                    let quiet = store.quiet_hours(recipient)?.unwrap_or(config.quiet_hours);
+                    quiet_hours_end_after(&quiet, &config.timezone, now)
+                        .unwrap_or_else(|| next_local_hour_after(&config.timezone, now, 9))
+                }
+            };
+            for key in keys {
+                store.snooze(recipient, &SnoozeScope::Key(key.clone()), until, now)?;
+            }
+            format!("Snoozed until {}", when(config, now, until))
+        }
+    })
+}
+
+/// Applies the presses on desktop notifications' buttons as they come (the notifier's
+/// threads send them), until `cancel`: the same as the Telegram buttons, for the desktop.
+pub async fn apply_desktop_presses(
+    app: std::sync::Arc<crate::app::App>,
+    mut presses: tokio::sync::mpsc::UnboundedReceiver<DesktopPress>,
+    cancel: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        let press = tokio::select! {
+            () = cancel.cancelled() => return,
+            press = presses.recv() => match press {
+                Some(press) => press,
+                None => return,
+            },
+        };
+        let now = app.now();
+        let a = std::sync::Arc::clone(&app);
+        let action = press.action;
+        let applied = app
+            .store(move |store| {
+                apply(
+                    store,
+                    &a.config,
+                    Recipient::Desktop,
+                    &press.keys,
+                    action,
+                    now,
+                )
+            })
+            .await;
+        match applied {
+            Ok(status) => {
+                tracing::info!(action = ?action, status = %status, "desktop button pressed")
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not apply a desktop button press")
+            }
+        }
     }
 }
 
@@ -56,30 +135,15 @@ pub fn press(
     if row.alerts.is_empty() {
         return refused("There is nothing to snooze on this message.");
     }
-    let chat = Recipient::Chat(chat_id);
-    let status = match cb.action {
-        Action::GotIt => {
-            for alert in &row.alerts {
-                store.acknowledge(chat, &alert.dedup_key, now)?;
-            }
-            "Got it: silent until this clears.".to_owned()
-        }
-        action => {
-            let until = match action {
-                Action::Snooze1h => now + Duration::hours(1),
-                Action::Snooze4h => now + Duration::hours(4),
-                _ => {
-                    let quiet = store.quiet_hours(chat)?.unwrap_or(config.quiet_hours);
-                    quiet_hours_end_after(&quiet, &config.timezone, now)
-                        .unwrap_or_else(|| next_local_hour_after(&config.timezone, now, 9))
-                }
-            };
-            for alert in &row.alerts {
-                store.snooze(chat, &SnoozeScope::Key(alert.dedup_key.clone()), until, now)?;
-            }
-            format!("Snoozed until {}", when(config, now, until))
-        }
-    };
+    let keys: Vec<String> = row.alerts.iter().map(|a| a.dedup_key.clone()).collect();
+    let status = apply(
+        store,
+        config,
+        Recipient::Chat(chat_id),
+        &keys,
+        cb.action,
+        now,
+    )?;
     tracing::info!(chat_id, outbox_id = row.id, action = ?cb.action, "button pressed");
     let mut edited = Text::rendered(row.html.clone(), row.plain.clone());
     edited.newline().newline().italic(&status);

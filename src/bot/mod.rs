@@ -8,7 +8,9 @@
 pub mod args;
 pub mod buttons;
 pub mod commands;
+pub mod onboarding;
 pub mod poll;
+pub mod probe;
 pub mod replies;
 
 use std::sync::Arc;

@@ -118,6 +118,7 @@ async fn status(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {
     view.last_poll_age = app.last_poll().map(|t| now - t);
     view.next_cycle = app.next_cycle();
     view.cycle_failure = app.cycle_failure();
+    view.heartbeat = app.heartbeat.as_ref().map(|h| h.status());
     Ok(render::status(&view))
 }
 

@@ -6,14 +6,68 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use super::report;
 use crate::app::App;
 use crate::channels::desktop;
+use crate::channels::heartbeat::Heartbeat;
 use crate::channels::journal::Journal;
 use crate::channels::telegram::{self, DeliveryStats, TelegramSender};
 use crate::clock::ShiftedClock;
 use crate::config::Config;
 use crate::cycle::{self, Options, Selection};
 use crate::store::Store;
+
+/// `operator check`: the cycle, its report (human or `--json`), the heartbeat ping (unless a
+/// dry run), then Telegram delivery. Once the cycle ran, delivery problems leave undelivered
+/// rows queued for the daemon and the exit code at 0.
+pub fn command(
+    config: &Config,
+    dry_run: bool,
+    json: bool,
+    now: Option<DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    let at = now.unwrap_or_else(Utc::now);
+    let heartbeat = (!dry_run).then(|| Heartbeat::from_config(config)).flatten();
+    let (report, store, journal) = match check_cycle(config, dry_run, at, "check") {
+        Ok(done) => done,
+        Err(e) => {
+            if let Some(h) = &heartbeat {
+                h.ping_blocking(false, Utc::now());
+            }
+            return Err(e);
+        }
+    };
+    if let Some(h) = &heartbeat {
+        h.ping_blocking(true, Utc::now());
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        if json {
+            report::print_report_json(&mut out, &report)?;
+        } else {
+            report::print_report(&mut out, config, &report, dry_run)?;
+        }
+    }
+    if dry_run {
+        return Ok(());
+    }
+    let shift = now.map(|t| t - Utc::now()).unwrap_or_default();
+    match deliver_telegram(config, store, journal, shift) {
+        Ok(Some(stats)) if json => {
+            report::print_delivery(&mut std::io::stderr().lock(), config, &stats)?;
+        }
+        Ok(Some(stats)) => report::print_delivery(&mut std::io::stdout().lock(), config, &stats)?,
+        Ok(None) => {}
+        Err(e) => eprintln!("Telegram delivery skipped: {e:#}"),
+    }
+    Ok(())
+}
+
+/// `operator check` ends before anyone could press a desktop notification's button: the
+/// presses go nowhere (the daemon applies them).
+fn ignore_presses() -> desktop::PressHandler {
+    std::sync::Arc::new(|_| {})
+}
 
 /// One cycle with the real store, journal and desktop notifier (all untouched in a dry run).
 pub fn check(
@@ -26,7 +80,7 @@ pub fn check(
 }
 
 /// [`check`], handing back the store and journal for the Telegram delivery that follows.
-pub(super) fn check_cycle(
+fn check_cycle(
     config: &Config,
     dry_run: bool,
     now: DateTime<Utc>,
@@ -45,7 +99,7 @@ pub(super) fn check_cycle(
     } else {
         Journal::open_configured(config)?
     };
-    let notifier = desktop::notifier_for(config);
+    let notifier = desktop::notifier_for(config, ignore_presses());
     let options = Options {
         now,
         dry_run,
@@ -67,7 +121,7 @@ const CHECK_DELIVERY_MAX: std::time::Duration = std::time::Duration::from_secs(2
 
 /// After a real cycle: delivers the Telegram outbox until nothing is due now (or
 /// [`CHECK_DELIVERY_MAX`] passes). `None` when Telegram is not configured.
-pub(super) fn deliver_telegram(
+fn deliver_telegram(
     config: &Config,
     store: Store,
     journal: Option<Journal>,
@@ -84,7 +138,7 @@ pub(super) fn deliver_telegram(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let notifier = desktop::notifier_for(config);
+    let notifier = desktop::notifier_for(config, ignore_presses());
     let app = App::new(
         config.clone(),
         store,

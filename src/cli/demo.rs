@@ -35,8 +35,7 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
     }
     let now = demo_now(Utc::now());
     generate(&files, now, Scale::ONE)?;
-    let config = config::load_file(&files.config)
-        .map_err(|e| anyhow::anyhow!(super::format_config_error(&e)))?;
+    let config = config::load_file(&files.config).map_err(|e| anyhow::anyhow!(e.report()))?;
     seed_punt_history(&config, now)?;
 
     let report = check(&config, false, now, "demo")?;

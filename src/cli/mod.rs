@@ -88,6 +88,36 @@ pub enum Command {
         #[command(subcommand)]
         action: LaunchdAction,
     },
+    /// Guided first run: bot token, your chat, .env and config written, a test alert sent.
+    Setup {
+        /// Read the bot token from this file [default: stdin when it is not a terminal, else a hidden prompt]
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+        /// Send alerts to this chat instead of waiting for a /start.
+        #[arg(long, value_name = "ID", allow_negative_numbers = true)]
+        chat_id: Option<i64>,
+        /// The Bot API base URL (a local Bot API server, or a test server) [default: https://api.telegram.org]
+        #[arg(long, value_name = "URL")]
+        api_url: Option<String>,
+        /// Where operator.yaml and .env go [default: the folder of --config, else config/]
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+        /// Take the first chat that sends /start without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Replace an existing config with a fresh template (and ask for a token again).
+        #[arg(long)]
+        force: bool,
+        /// Seconds to wait for a /start.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        timeout: u64,
+    },
+    /// Check everything Operator needs, read-only: one line per check, with the fix.
+    Doctor {
+        /// Print {"checks": [{"name", "status", "detail", "fix"}]}.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +151,10 @@ pub enum CommandError {
     Config(ConfigError),
     /// Exit 1.
     Runtime(anyhow::Error),
+    /// Exit 2: the command's arguments cannot work (e.g. a `--token-file` that is missing).
+    Usage(String),
+    /// Exit with this code; everything was already said (`doctor` found a failing check).
+    Exit(u8),
 }
 
 impl From<anyhow::Error> for CommandError {
@@ -133,23 +167,6 @@ impl From<ConfigError> for CommandError {
     fn from(e: ConfigError) -> CommandError {
         CommandError::Config(e)
     }
-}
-
-/// Formats a configuration error: one line per problem, each naming its key path.
-pub fn format_config_error(e: &ConfigError) -> String {
-    let mut out = format!(
-        "error: invalid configuration {} ({} problem(s)):\n",
-        e.file.display(),
-        e.problems.len()
-    );
-    for p in &e.problems {
-        if p.path.is_empty() {
-            out.push_str(&format!("  - {}\n", p.message));
-        } else {
-            out.push_str(&format!("  - {}: {}\n", p.path, p.message));
-        }
-    }
-    out
 }
 
 pub fn load_config(flag: Option<&Path>) -> Result<Config, ConfigError> {
@@ -176,32 +193,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Check { dry_run, json, now } => {
             let config = load_config(flag)?;
             crate::logging::init_logging(&config.logging.level);
-            let at = now.unwrap_or_else(Utc::now);
-            let (report, store, journal) = check::check_cycle(&config, dry_run, at, "check")?;
-            {
-                let mut out = std::io::stdout().lock();
-                if json {
-                    report::print_report_json(&mut out, &report)?;
-                } else {
-                    report::print_report(&mut out, &config, &report, dry_run)?;
-                }
-            }
-            if !dry_run {
-                // The cycle ran: whatever happens to delivery, undelivered rows stay queued
-                // for the daemon and the exit code stays 0.
-                let shift = now.map(|t| t - Utc::now()).unwrap_or_default();
-                match check::deliver_telegram(&config, store, journal, shift) {
-                    Ok(Some(stats)) if json => {
-                        report::print_delivery(&mut std::io::stderr().lock(), &config, &stats)?
-                    }
-                    Ok(Some(stats)) => {
-                        report::print_delivery(&mut std::io::stdout().lock(), &config, &stats)?
-                    }
-                    Ok(None) => {}
-                    Err(e) => eprintln!("Telegram delivery skipped: {e:#}"),
-                }
-            }
-            Ok(())
+            check::command(&config, dry_run, json, now).map_err(CommandError::Runtime)
         }
         Command::Status { json } => {
             let config = load_config(flag)?;
@@ -223,6 +215,55 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             let config = load_config(flag)?;
             crate::logging::init_logging(&config.logging.level);
             launchd_command(&config, action).map_err(CommandError::Runtime)
+        }
+        Command::Setup {
+            token_file,
+            chat_id,
+            api_url,
+            dir,
+            yes,
+            force,
+            timeout,
+        } => {
+            crate::logging::init_logging("warn");
+            let dir = dir.unwrap_or_else(|| match flag {
+                Some(config) => config
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                None => PathBuf::from("config"),
+            });
+            let options = crate::setup::Options {
+                token_file,
+                chat_id,
+                api_url,
+                dir,
+                yes,
+                force,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            crate::setup::run(options).map_err(|e| match e {
+                crate::setup::SetupError::Usage(m) => CommandError::Usage(m),
+                crate::setup::SetupError::Failed(m) => CommandError::Runtime(anyhow::anyhow!(m)),
+            })
+        }
+        Command::Doctor { json } => {
+            crate::logging::init_logging("error");
+            let path = config::resolve_config_path(flag);
+            let report = crate::doctor::run(&path);
+            {
+                let mut out = std::io::stdout().lock();
+                if json {
+                    crate::doctor::print_json(&mut out, &report).map_err(anyhow::Error::from)?;
+                } else {
+                    crate::doctor::print(&mut out, &report).map_err(anyhow::Error::from)?;
+                }
+            }
+            if report.failed() {
+                Err(CommandError::Exit(1))
+            } else {
+                Ok(())
+            }
         }
         Command::Demo { dir } => {
             crate::logging::init_logging("warn");

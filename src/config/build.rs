@@ -13,8 +13,8 @@ use super::build_monitors::monitors;
 use super::reader::{Ctx, Section, did_you_mean};
 use super::value::{Value, to_string};
 use super::{
-    CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, Intervals, Logging, QuietHours,
-    Redactor, Rotation, StateConfig,
+    CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, HeartbeatConfig, Intervals,
+    Logging, QuietHours, Redactor, Rotation, StateConfig,
 };
 
 /// Builds the whole [`Config`]; problems accumulate in `ctx`.
@@ -38,6 +38,7 @@ pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Con
         logging: logging(ctx, root.child("logging")),
         state: state(ctx, root.child("state")),
         health_endpoint: health_endpoint(ctx, root.child("health_endpoint")),
+        heartbeat: heartbeat(ctx, root.child("heartbeat")),
         redactor: Redactor::default(),
     };
     config.refresh_redactor();
@@ -85,15 +86,8 @@ fn timezone(ctx: &mut Ctx<'_>, root: &mut Section<'_>, quiet: Option<(Zone, Stri
         }
         (Some((top, _)), _) => top,
         (None, Some((q, _))) => q,
-        (None, None) => system_zone(),
+        (None, None) => Zone::system(),
     }
-}
-
-fn system_zone() -> Zone {
-    iana_time_zone::get_timezone()
-        .ok()
-        .and_then(|name| Zone::named(&name).ok())
-        .unwrap_or_else(Zone::utc)
 }
 
 /// An IANA zone name under `key`, from the system's time zone database, with a suggestion
@@ -199,6 +193,29 @@ fn state(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> StateConfig {
     };
     s.finish(ctx);
     out
+}
+
+/// `heartbeat.url`: an http(s) URL or empty (off); checked here so a typo is a config error,
+/// not a silent outage. The URL is a secret: messages never show it.
+fn heartbeat(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HeartbeatConfig {
+    let url = s.secret(ctx, "url", None);
+    if let Some(url) = &url {
+        let scheme_ok = url.expose().starts_with("http://") || url.expose().starts_with("https://");
+        let parsed = reqwest::Url::parse(url.expose()).ok();
+        if !scheme_ok
+            || parsed
+                .as_ref()
+                .is_none_or(|u| u.host_str().is_none_or(str::is_empty))
+        {
+            ctx.problem(
+                s.key_path("url"),
+                "expected an http(s) URL such as https://hc-ping.com/<uuid> (or empty to turn it off)",
+            );
+        }
+    }
+    let timeout = s.seconds(ctx, "timeout_seconds", 10, 1, 60);
+    s.finish(ctx);
+    HeartbeatConfig { url, timeout }
 }
 
 /// The health endpoint stays on loopback (it has no authentication) unless

@@ -31,6 +31,26 @@ pub struct ConfigError {
     pub problems: Vec<Problem>,
 }
 
+impl ConfigError {
+    /// Every problem on a line of its own, each naming its key path (what `config validate`
+    /// and every command print before exiting 2).
+    pub fn report(&self) -> String {
+        let mut out = format!(
+            "error: invalid configuration {} ({} problem(s)):\n",
+            self.file.display(),
+            self.problems.len()
+        );
+        for p in &self.problems {
+            if p.path.is_empty() {
+                out.push_str(&format!("  - {}\n", p.message));
+            } else {
+                out.push_str(&format!("  - {}: {}\n", p.path, p.message));
+            }
+        }
+        out
+    }
+}
+
 /// The config path from `--config`, else `$OPERATOR_CONFIG`, else `config/operator.yaml`.
 pub fn resolve_config_path(flag: Option<&Path>) -> PathBuf {
     resolve_with(flag, std::env::var_os("OPERATOR_CONFIG").map(PathBuf::from))

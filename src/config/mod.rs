@@ -10,6 +10,7 @@ mod build;
 mod build_adapters;
 mod build_alerters;
 mod build_monitors;
+pub mod edit;
 mod interp;
 mod load;
 mod reader;
@@ -47,6 +48,7 @@ pub struct Config {
     pub logging: Logging,
     pub state: StateConfig,
     pub health_endpoint: HealthEndpoint,
+    pub heartbeat: HeartbeatConfig,
     /// Every secret above, for [`Config::redactor`].
     redactor: Redactor,
 }
@@ -304,6 +306,15 @@ pub struct StateConfig {
     pub db_path: PathBuf,
 }
 
+/// The outside heartbeat (healthchecks.io style): pinged after every completed cycle,
+/// `<url>/fail` after a failed one.
+#[derive(Debug, Clone)]
+pub struct HeartbeatConfig {
+    /// The whole URL is a secret (it usually holds the check's key); `None` = off.
+    pub url: Option<Secret>,
+    pub timeout: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct HealthEndpoint {
     pub enabled: bool,
@@ -330,6 +341,7 @@ impl Config {
             self.alerters.telegram.token.as_ref(),
             self.adapters.workos.database_url.as_ref(),
             self.adapters.oura.access_token.as_ref(),
+            self.heartbeat.url.as_ref(),
         ]
         .into_iter()
         .flatten()

@@ -199,6 +199,10 @@ fn rest(y: &mut Yaml, c: &Config) {
     y.str("bind", &c.health_endpoint.bind);
     y.raw("allow_non_loopback", c.health_endpoint.allow_non_loopback);
     y.close();
+    y.open("heartbeat");
+    y.secret("url", c.heartbeat.url.as_ref());
+    y.secs("timeout_seconds", c.heartbeat.timeout);
+    y.close();
 }
 
 /// Block-style YAML, two spaces per level.

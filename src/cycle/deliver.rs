@@ -53,7 +53,7 @@ pub fn recipients(config: &Config) -> Vec<Recipient> {
     if tg.enabled && tg.token.is_some() {
         out.extend(tg.chat_ids.iter().map(|&id| Recipient::Chat(id)));
     }
-    if config.alerters.macos.enabled && desktop::available() {
+    if config.alerters.macos.enabled && desktop::available_once() {
         out.push(Recipient::Desktop);
     }
     if out.is_empty() {

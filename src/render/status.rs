@@ -9,6 +9,7 @@ use crate::config::QuietHours;
 use crate::pipeline::SnoozeScope;
 use crate::sources::breaker::BreakerState;
 use crate::sources::chain::LinkView;
+use crate::status::HeartbeatStatus;
 use crate::status::StatusView;
 
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
@@ -170,6 +171,9 @@ pub fn status(v: &StatusView) -> Text {
         t.line(&parts.join(", "));
     }
     t.line(&format!("Outbox pending: {}", v.outbox_pending));
+    if let Some(h) = &v.heartbeat {
+        t.line(&heartbeat_line(h, v.now, &v.timezone));
+    }
     if let Some(age) = v.last_poll_age {
         t.line(&format!(
             "Last successful poll: {} ago",
@@ -200,6 +204,19 @@ pub fn status(v: &StatusView) -> Text {
         }
     }
     t.trimmed()
+}
+
+/// The outside heartbeat in one line: when it last answered, or since when it has not.
+fn heartbeat_line(h: &HeartbeatStatus, now: DateTime<Utc>, tz: &Zone) -> String {
+    match (h.failing_since, &h.last_error, h.last_ok) {
+        (Some(since), error, _) => format!(
+            "Heartbeat: failing since {} ({}); alerts are not affected",
+            local(since, tz),
+            error.as_deref().unwrap_or("no answer")
+        ),
+        (None, _, Some(ok)) => format!("Heartbeat: last ping answered {}", ago(now, ok)),
+        (None, _, None) => "Heartbeat: on (no ping yet from this process)".to_owned(),
+    }
 }
 
 /// `operator status --json`.
@@ -284,5 +301,10 @@ pub fn status_json(v: &StatusView) -> serde_json::Value {
         "breakers": breakers,
         "alerts_today": alerts_today,
         "outbox_pending": v.outbox_pending,
+        "heartbeat": v.heartbeat.as_ref().map(|h| serde_json::json!({
+            "last_ok": h.last_ok.map(ts),
+            "failing_since": h.failing_since.map(ts),
+            "last_error": h.last_error,
+        })),
     })
 }

@@ -128,6 +128,29 @@ impl Store {
         Store::open(path).map(Some)
     }
 
+    /// `PRAGMA quick_check` of the database at `path`, opened read-only (for `operator
+    /// doctor`, which changes nothing): `Ok(None)` when it is sound, else what SQLite found.
+    /// A file that is not a database at all is reported the same way.
+    pub fn integrity(path: &Path) -> Result<Option<String>> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|error| StoreError::Open {
+            path: path.to_owned(),
+            error,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let rows: rusqlite::Result<Vec<String>> = conn
+            .prepare("PRAGMA quick_check")
+            .and_then(|mut stmt| stmt.query_map([], |row| row.get::<_, String>(0))?.collect());
+        Ok(match rows {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => None,
+            Ok(rows) => Some(rows.into_iter().take(3).collect::<Vec<_>>().join("; ")),
+            Err(e) => Some(e.to_string()),
+        })
+    }
+
     /// A throwaway in-memory store (for `check --dry-run` before any state exists).
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");

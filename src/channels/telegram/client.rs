@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use teloxide::Bot;
 
-use crate::config::Config;
+use crate::config::{Config, Redactor, Secret};
 
 /// Connecting to the Bot API never waits longer than this.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why a [`Bot`] could not be built from the config.
+/// Why a [`Bot`] could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
+pub enum ClientError {
     #[error("alerters.telegram.api_url {url:?} is not a usable http(s) URL: {reason}")]
     ApiUrl { url: String, reason: String },
     #[error("cannot build the HTTP client for Telegram: {0}")]
@@ -23,7 +23,7 @@ pub enum SetupError {
 
 /// The bot for `config`: `None` when Telegram is disabled or has no token. Requests time out
 /// after `alerters.telegram.timeout`; `api_url` must be an http(s) URL.
-pub fn bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
+pub fn bot_for(config: &Config) -> Result<Option<Bot>, ClientError> {
     let timeout = config
         .alerters
         .telegram
@@ -35,7 +35,7 @@ pub fn bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
 
 /// The bot for long polling: its HTTP timeout outlasts `poll_timeout_seconds` (teloxide's
 /// default client gives up after 17 s, which would cut every 30 s long poll short).
-pub fn poll_bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
+pub fn poll_bot_for(config: &Config) -> Result<Option<Bot>, ClientError> {
     let poll = config
         .alerters
         .telegram
@@ -45,7 +45,7 @@ pub fn poll_bot_for(config: &Config) -> Result<Option<Bot>, SetupError> {
     bot_with_timeout(config, poll + Duration::from_secs(15))
 }
 
-fn bot_with_timeout(config: &Config, timeout: Duration) -> Result<Option<Bot>, SetupError> {
+fn bot_with_timeout(config: &Config, timeout: Duration) -> Result<Option<Bot>, ClientError> {
     let tg = &config.alerters.telegram;
     let Some(token) = tg
         .token
@@ -54,21 +54,30 @@ fn bot_with_timeout(config: &Config, timeout: Duration) -> Result<Option<Bot>, S
     else {
         return Ok(None);
     };
-    let url = parse_api_url(&tg.api_url)?;
+    bot_from(token, &tg.api_url, timeout, config.redactor()).map(Some)
+}
+
+/// A bot for `token` at `api_url` (for `operator setup`, which has no config yet, and the
+/// two builders above). Requests time out after `timeout`.
+pub fn bot_from(
+    token: &Secret,
+    api_url: &str,
+    timeout: Duration,
+    redactor: &Redactor,
+) -> Result<Bot, ClientError> {
+    let url = parse_api_url(api_url)?;
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .tcp_nodelay(true)
         .build()
-        .map_err(|e| SetupError::Client(config.redactor().redact(&e.to_string())))?;
-    Ok(Some(
-        Bot::with_client(token.expose(), client).set_api_url(url),
-    ))
+        .map_err(|e| ClientError::Client(redactor.redact(&e.to_string())))?;
+    Ok(Bot::with_client(token.expose(), client).set_api_url(url))
 }
 
 /// Parses the Bot API base URL; teloxide appends `/bot<token>/<method>` to its path.
-fn parse_api_url(raw: &str) -> Result<reqwest::Url, SetupError> {
-    let bad = |reason: &str| SetupError::ApiUrl {
+fn parse_api_url(raw: &str) -> Result<reqwest::Url, ClientError> {
+    let bad = |reason: &str| ClientError::ApiUrl {
         url: raw.to_owned(),
         reason: reason.to_owned(),
     };

@@ -26,7 +26,7 @@ pub mod split;
 pub mod stats;
 pub mod transport;
 
-pub use client::{SetupError, bot_for, poll_bot_for};
+pub use client::{ClientError, bot_for, bot_from, poll_bot_for};
 pub use pacer::Pacer;
 pub use pacing::{note_retry_after, restore_pacing};
 pub use sender::{IDLE_TICK, TelegramSender};

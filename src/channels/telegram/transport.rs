@@ -18,12 +18,14 @@ use std::time::Duration;
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::requests::Requester;
 use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ParseMode};
-use teloxide::{ApiError, Bot, RequestError};
+use teloxide::{Bot, RequestError};
 
+use super::Pacer;
 use super::errors::{self, SendFailure};
 use super::pacing::note_retry_after;
 use super::split::{MAX_MESSAGE_LEN, split_html, split_plain};
 use crate::app::App;
+use crate::config::Redactor;
 use crate::render::Text;
 
 /// What to do when Telegram answers 429.
@@ -74,17 +76,37 @@ pub struct Sent {
     pub as_plain: bool,
 }
 
-/// The bot and the app state every send needs (pacer, state database, redactor). Cheap to
-/// clone.
+/// The bot and what every send needs: the pacer, the redactor, and (in the daemon and
+/// `operator check`) the app, where a 429 pause is kept for a restart. Cheap to clone.
 #[derive(Clone)]
 pub struct Telegram {
     bot: Bot,
-    app: Arc<App>,
+    pacer: Arc<Pacer>,
+    redactor: Redactor,
+    /// Where 429 pauses are persisted; `None` for a process with no state database
+    /// (`operator setup`), whose pauses live in its own pacer only.
+    app: Option<Arc<App>>,
 }
 
 impl Telegram {
+    /// The send path of the running app: its pacer, its redactor, its state database.
     pub fn new(bot: Bot, app: Arc<App>) -> Telegram {
-        Telegram { bot, app }
+        Telegram {
+            bot,
+            pacer: Arc::clone(&app.telegram_pacer),
+            redactor: app.config.redactor().clone(),
+            app: Some(app),
+        }
+    }
+
+    /// The send path of a process with no app (`operator setup`): a pacer of its own.
+    pub fn standalone(bot: Bot, redactor: Redactor) -> Telegram {
+        Telegram {
+            bot,
+            pacer: Arc::new(Pacer::new()),
+            redactor,
+            app: None,
+        }
     }
 
     pub fn bot(&self) -> &Bot {
@@ -199,7 +221,7 @@ impl Telegram {
     {
         let mut tries = 0;
         loop {
-            self.app.telegram_pacer.wait_turn(chat).await;
+            self.pacer.wait_turn(chat).await;
             let error = match request().await {
                 Ok(value) => return Ok(value),
                 Err(e) => e,
@@ -208,7 +230,10 @@ impl Telegram {
             let SendFailure::RetryAfter(delay) = failure else {
                 return Err(failure);
             };
-            note_retry_after(&self.app, delay).await;
+            match &self.app {
+                Some(app) => note_retry_after(app, delay).await,
+                None => self.pacer.pause_for(delay),
+            }
             tracing::warn!(
                 chat_id = chat,
                 retry_after_s = delay.as_secs(),
@@ -226,12 +251,6 @@ impl Telegram {
 
     /// The class of a failed request, its text redacted.
     pub fn classify(&self, error: &RequestError) -> SendFailure {
-        errors::classify(error, self.app.config.redactor())
+        errors::classify(error, &self.redactor)
     }
-}
-
-/// Whether an error means Telegram refused the HTML (for callers that build requests of
-/// their own, such as callback answers, which are not messages and are not paced).
-pub fn is_cant_parse(error: &RequestError) -> bool {
-    matches!(error, RequestError::Api(ApiError::CantParseEntities(_)))
 }

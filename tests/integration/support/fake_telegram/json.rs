@@ -46,6 +46,20 @@ pub fn chat(chat_id: i64) -> Value {
     }
 }
 
+/// `getChat`'s `ChatFullInfo` for a chat: [`chat`] plus the fields Telegram always sends.
+pub fn chat_full_info(chat_id: i64) -> Value {
+    let mut value = chat(chat_id);
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "accepted_gift_types".to_owned(),
+            json!({"unlimited_gifts": true, "limited_gifts": true, "unique_gifts": true, "premium_subscription": true}),
+        );
+        map.insert("max_reaction_count".to_owned(), json!(11));
+        map.insert("accent_color_id".to_owned(), json!(0));
+    }
+    value
+}
+
 /// A message the bot sent, in its current (possibly edited) state.
 pub fn bot_message(bot_id: i64, chat_id: i64, message: &StoredMessage) -> Value {
     let mut value = json!({

@@ -27,6 +27,8 @@ pub fn handle(
             json!({ "url": "", "has_custom_certificate": false, "pending_update_count": state.updates.len() }),
         ),
         "sendmessage" => send_message(state, bot_id, params),
+        "getchat" => get_chat(state, params),
+        "sendchataction" => send_chat_action(state, params),
         "editmessagetext" => edit_message_text(state, bot_id, params),
         "editmessagereplymarkup" => edit_message_reply_markup(state, bot_id, params),
         "answercallbackquery" => answer_callback_query(state, params),
@@ -59,6 +61,25 @@ fn chat_id(params: &Value) -> Result<i64, ApiFailure> {
         None | Some(Value::Null) => Err(ApiFailure::bad_request("chat_id is empty")),
         // "@username" or garbage: no such chat in the fake.
         Some(_) => int_param(params, "chat_id").ok_or_else(ApiFailure::chat_not_found),
+    }
+}
+
+/// `getChat`: a chat the bot knows (blocked or not: Telegram still describes it).
+fn get_chat(state: &State, params: &Value) -> MethodResult {
+    let chat_id = chat_id(params)?;
+    if !state.known_chats.contains(&chat_id) {
+        return Err(ApiFailure::chat_not_found());
+    }
+    Ok(json::chat_full_info(chat_id))
+}
+
+/// `sendChatAction`: "typing…" in a chat the bot may write to (403 when blocked).
+fn send_chat_action(state: &State, params: &Value) -> MethodResult {
+    let chat_id = chat_id(params)?;
+    state.check_chat(chat_id)?;
+    match str_param(params, "action") {
+        Some("typing" | "upload_photo" | "upload_document") => Ok(Value::Bool(true)),
+        _ => Err(ApiFailure::bad_request("wrong parameter action in request")),
     }
 }
 
