@@ -61,6 +61,7 @@ fn mixed(n: usize, now: chrono::DateTime<Utc>) -> (Vec<Alert>, ChatState) {
                 1 => state.snoozes.push(Snooze {
                     scope: SnoozeScope::Key(alert.dedup_key.clone()),
                     until: now + chrono::Duration::hours(1),
+                    priority: Some(alert.priority),
                 }),
                 2 => {
                     state.sent.insert(

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use crate::channels::desktop::{self, DesktopPress, Notifier};
 use crate::channels::heartbeat::Heartbeat;
-use crate::channels::journal::{Entry, Journal};
+use crate::channels::journal::Journal;
 use crate::channels::telegram::Pacer;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -148,7 +148,7 @@ impl App {
     }
 
     /// Writes journal entries (a no-op when the journal is disabled); failures are logged.
-    pub fn journal(&self, entries: &[Entry<'_>]) {
+    pub fn journal<E: serde::Serialize>(&self, entries: &[E]) {
         let mut guard = lock(&self.journal);
         if let Some(journal) = guard.as_mut() {
             for entry in entries {

@@ -250,7 +250,7 @@ async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
             "shutdown deadline passed; exiting with work unfinished (the outbox keeps undelivered alerts)"
         );
     }
-    app.journal(&[]);
+    app.journal::<crate::channels::journal::Entry>(&[]);
     tracing::info!("stopped");
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! - [`store`]: Operator's own SQLite state; the only writer of it.
 //! - [`channels`]: delivery: the journal, Telegram (the outbox sender), desktop notifications.
 //! - [`render`]: the text of alerts and of the /status, /readiness and /overdue replies.
+//! - [`chart`]: the health and week charts as PNG, with an embedded font.
 //! - [`cycle`]: one check cycle wired end to end.
 //! - [`status`]: gathers the /status view from the state database.
 //! - [`app`]: the running app's shared state (config, store, journal, clock).
@@ -31,6 +32,7 @@ pub mod alert;
 pub mod app;
 pub mod bot;
 pub mod channels;
+pub mod chart;
 pub mod cli;
 pub mod clock;
 pub mod config;

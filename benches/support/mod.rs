@@ -133,6 +133,13 @@ fn edit_config(path: &Path, setup: &Setup) -> anyhow::Result<()> {
             "quiet_hours:\n  enabled: false\n",
         )?;
     }
+    // The morning brief goes at an hour that depends on when the bench runs; the benches
+    // measure it on its own (`benches/day.rs`, `/brief` in the command latencies).
+    text = replace_once(
+        &text,
+        "brief:\n  enabled: true\n",
+        "brief:\n  enabled: false\n",
+    )?;
     if let Some(bind) = &setup.health_bind {
         text = replace_once(
             &text,

@@ -167,12 +167,14 @@ pub async fn throughput(
 }
 
 /// The commands measured end to end.
-pub const COMMANDS: [&str; 8] = [
+pub const COMMANDS: [&str; 10] = [
     "/start",
     "/help",
     "/status",
     "/readiness",
     "/overdue",
+    "/brief",
+    "/week",
     "/snooze",
     "/quiet",
     "/check",
@@ -212,11 +214,17 @@ pub async fn commands(
         for (command, samples) in results.iter_mut() {
             let chat = users[turn % users.len()];
             turn += 1;
-            let before = fake.requests_for("sendmessage").len();
+            // A reply with a chart is complete when its picture is sent.
+            let method = if ["/readiness", "/brief", "/week"].contains(command) {
+                "sendphoto"
+            } else {
+                "sendmessage"
+            };
+            let before = fake.requests_for(method).len();
             let pushed = Instant::now();
             fake.push_text(chat, chat, command);
             let sends = fake
-                .wait_for_requests("sendmessage", before + 1, WAIT)
+                .wait_for_requests(method, before + 1, WAIT)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let reply = sends[before..]

@@ -1,14 +1,19 @@
 //! What an alert's buttons do: `Snooze 1h`, `Snooze 4h`, `Tomorrow` (until the end of the
 //! next quiet hours, or 9:00 local) and `Got it` (acknowledged until the condition clears),
-//! recorded for that chat and the alerts of that message. Blocking (runs on the store's
-//! thread); the bot answers and edits with the result. The same actions on a desktop
-//! notification's buttons are applied here too, for the desktop recipient.
+//! recorded for that chat and the alerts of that message; the message then shows its state
+//! and one `Undo` button, which restores it as it was. A press on a message that has resolved
+//! or is older than the resolve window is answered politely and its buttons removed.
+//! Blocking (runs on the store's thread); the bot answers and edits with the result. The same
+//! actions on a desktop notification's buttons are applied here too, for the desktop
+//! recipient.
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::alert::Priority;
 use crate::channels::desktop::DesktopPress;
 use crate::channels::telegram::callback::{Action, CallbackData};
 use crate::config::Config;
+use crate::cycle::living::RESOLVE_WITHIN;
 use crate::pipeline::{Recipient, SnoozeScope, next_local_hour_after, quiet_hours_end_after};
 use crate::render::Text;
 use crate::store::Store;
@@ -16,10 +21,28 @@ use crate::store::Store;
 /// What a press came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Press {
-    /// Recorded. `answer` is the short callback answer; `edited` the message's new text.
-    Done { answer: String, edited: Text },
-    /// Not applied; `answer` says why, politely.
-    Refused { answer: String },
+    /// Recorded. `answer` is the short callback answer; `edited` the message's new text,
+    /// with the buttons `keyboard` says.
+    Done {
+        answer: String,
+        edited: Text,
+        keyboard: Buttons,
+    },
+    /// Not applied; `answer` says why, politely. `remove_keyboard`: the message's buttons
+    /// can never work again (it resolved, or is too old), so they go.
+    Refused {
+        answer: String,
+        remove_keyboard: bool,
+    },
+}
+
+/// The buttons a message keeps after a press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Buttons {
+    /// `Undo` alone, after a snooze or `Got it`.
+    Undo(i64),
+    /// The four alert buttons again, after `Undo`.
+    Alert(i64),
 }
 
 /// The local time people read: "15:40" today, "Sat 07:00" otherwise.
@@ -35,16 +58,25 @@ fn when(config: &Config, now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 
 /// Applies `action` to the alerts `keys` for `recipient` (a chat's button, or a desktop
 /// notification's): acknowledges them, or snoozes each key until 1 h / 4 h from now or the
-/// end of the next quiet hours (else 9:00 local). Returns what to tell the user.
+/// end of the next quiet hours (else 9:00 local), remembering each alert's priority (the
+/// same key at a higher one ends the snooze early), or undoes either. Returns what to tell
+/// the user.
 pub fn apply(
     store: &mut Store,
     config: &Config,
     recipient: Recipient,
-    keys: &[String],
+    alerts: &[(String, Option<Priority>)],
     action: Action,
     now: DateTime<Utc>,
 ) -> crate::store::Result<String> {
+    let keys: Vec<String> = alerts.iter().map(|(k, _)| k.clone()).collect();
+    let (keys, priorities) = (keys.as_slice(), alerts);
     Ok(match action {
+        Action::Undo => {
+            store.end_key_snoozes(recipient, keys)?;
+            store.unacknowledge(recipient, keys)?;
+            "Undone: the alert is back as it was.".to_owned()
+        }
         Action::GotIt => {
             for key in keys {
                 store.acknowledge(recipient, key, now)?;
@@ -62,7 +94,17 @@ pub fn apply(
                 }
             };
             for key in keys {
-                store.snooze(recipient, &SnoozeScope::Key(key.clone()), until, now)?;
+                let priority = priorities
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .and_then(|(_, p)| *p);
+                store.snooze_at(
+                    recipient,
+                    &SnoozeScope::Key(key.clone()),
+                    until,
+                    priority,
+                    now,
+                )?;
             }
             format!("Snoozed until {}", when(config, now, until))
         }
@@ -89,14 +131,8 @@ pub async fn apply_desktop_presses(
         let action = press.action;
         let applied = app
             .store(move |store| {
-                apply(
-                    store,
-                    &a.config,
-                    Recipient::Desktop,
-                    &press.keys,
-                    action,
-                    now,
-                )
+                let alerts: Vec<_> = press.keys.iter().map(|k| (k.clone(), None)).collect();
+                apply(store, &a.config, Recipient::Desktop, &alerts, action, now)
             })
             .await;
         match applied {
@@ -118,37 +154,57 @@ pub fn press(
     data: &str,
     now: DateTime<Utc>,
 ) -> crate::store::Result<Press> {
-    let refused = |answer: &str| {
+    let refused = |answer: &str, remove_keyboard: bool| {
         Ok(Press::Refused {
             answer: answer.to_owned(),
+            remove_keyboard,
         })
     };
     let Some(cb) = CallbackData::decode(data) else {
-        return refused("This button is no longer valid.");
+        return refused("This button is no longer valid.", true);
     };
     let Some(row) = store.outbox_row(cb.outbox_id)? else {
-        return refused("This alert is too old to act on.");
+        return refused("This alert is too old to act on.", true);
     };
     if row.chat_id() != Some(chat_id) {
-        return refused("This button belongs to another chat.");
+        return refused("This button belongs to another chat.", false);
     }
     if row.alerts.is_empty() {
-        return refused("There is nothing to snooze on this message.");
+        return refused("There is nothing to snooze on this message.", true);
     }
-    let keys: Vec<String> = row.alerts.iter().map(|a| a.dedup_key.clone()).collect();
-    let status = apply(
-        store,
-        config,
-        Recipient::Chat(chat_id),
-        &keys,
-        cb.action,
-        now,
-    )?;
+    if let Some(at) = row.resolved_at {
+        let at = at.with_timezone(&config.timezone).format("%H:%M");
+        return refused(
+            &format!("This already cleared at {at}: nothing to do."),
+            true,
+        );
+    }
+    if row.created_at < now - RESOLVE_WITHIN {
+        return refused("This alert is too old to act on.", true);
+    }
+    if cb.action == Action::Undo && row.press_state.is_none() {
+        return refused("Nothing to undo.", false);
+    }
+    let alerts: Vec<(String, Option<Priority>)> = row
+        .alerts
+        .iter()
+        .map(|a| (a.dedup_key.clone(), Some(a.priority)))
+        .collect();
+    let recipient = Recipient::Chat(chat_id);
+    let status = apply(store, config, recipient, &alerts, cb.action, now)?;
     tracing::info!(chat_id, outbox_id = row.id, action = ?cb.action, "button pressed");
     let mut edited = Text::rendered(row.html.clone(), row.plain.clone());
-    edited.newline().newline().italic(&status);
+    let keyboard = if cb.action == Action::Undo {
+        store.set_press_state(row.id, None)?;
+        Buttons::Alert(row.id)
+    } else {
+        store.set_press_state(row.id, Some(&status))?;
+        edited.newline().newline().italic(&status);
+        Buttons::Undo(row.id)
+    };
     Ok(Press::Done {
         answer: status,
         edited,
+        keyboard,
     })
 }

@@ -10,6 +10,8 @@ pub enum Command {
     Status,
     Readiness,
     Overdue,
+    Brief,
+    Week,
     Snooze,
     Quiet,
     Check,
@@ -18,10 +20,12 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 10] = [
         Command::Status,
         Command::Readiness,
         Command::Overdue,
+        Command::Brief,
+        Command::Week,
         Command::Snooze,
         Command::Quiet,
         Command::Check,
@@ -62,6 +66,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         command: Command::Overdue,
         name: "overdue",
         help: include_str!("../../commands/overdue.md"),
+    },
+    CommandSpec {
+        command: Command::Brief,
+        name: "brief",
+        help: include_str!("../../commands/brief.md"),
+    },
+    CommandSpec {
+        command: Command::Week,
+        name: "week",
+        help: include_str!("../../commands/week.md"),
     },
     CommandSpec {
         command: Command::Snooze,

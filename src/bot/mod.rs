@@ -22,7 +22,8 @@ use teloxide::types::{BotCommand, Me};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::channels::telegram::{OnRateLimit, Outgoing, Telegram};
+use crate::channels::journal::MessageEntry;
+use crate::channels::telegram::{OnRateLimit, Outgoing, Telegram, keyboard};
 use crate::render::Text;
 
 type HandlerResult = anyhow::Result<()>;
@@ -140,19 +141,46 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
     let Some(text) = msg.text() else {
         return Ok(());
     };
+    let chat = msg.chat.id.0;
     let reply = match commands::parse(text, me.username.as_deref()) {
         Some(inv) => {
-            tracing::info!(chat_id = msg.chat.id.0, command = %inv.name, "command");
-            replies::reply(&app, msg.chat.id.0, &inv).await
+            tracing::info!(chat_id = chat, command = %inv.name, "command");
+            replies::reply(&app, chat, &inv).await
         }
         None => {
             let mut t = Text::new();
             t.text("I answer commands: send /help for the list.");
-            t
+            t.into()
         }
     };
     app.activity.note();
-    send_reply(bot, app, msg.chat.id.0, &reply).await
+    let asked_at = app.now();
+    let telegram = Telegram::new(bot, Arc::clone(&app));
+    let sent = match &reply.photo {
+        Some(png) => telegram
+            .send_with_photo(chat, png, Outgoing::text(&reply.text), OnRateLimit::WaitOut)
+            .await
+            .map(|_| ()),
+        None => telegram
+            .send(chat, Outgoing::text(&reply.text), OnRateLimit::WaitOut)
+            .await
+            .map(|_| ()),
+    };
+    if let Some(kind) = reply.journal_as {
+        let outcome = if sent.is_ok() { "sent" } else { "failed" };
+        let entry = MessageEntry::new(kind, true, Some(chat), outcome, asked_at, app.now());
+        app.journal(&[entry]);
+    }
+    if reply.recheck {
+        let app = Arc::clone(&app);
+        tokio::spawn(async move {
+            if let Err(e) = app.run_cycle("bot", crate::cycle::Selection::ALL).await {
+                tracing::warn!(error = %format!("{e:#}"), "the check after a change failed");
+            }
+        });
+    }
+    sent?;
+    Ok(())
 }
 
 async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
@@ -169,13 +197,21 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
         .store(move |store| buttons::press(store, &a.config, chat_id, &data, now))
         .await;
     match outcome {
-        Ok(buttons::Press::Done { answer, edited }) => {
+        Ok(buttons::Press::Done {
+            answer,
+            edited,
+            keyboard,
+        }) => {
             bot.answer_callback_query(q.id).text(answer).await?;
+            let keyboard = match keyboard {
+                buttons::Buttons::Undo(id) => keyboard::undo_keyboard(id),
+                buttons::Buttons::Alert(id) => keyboard::alert_keyboard(id),
+            };
             let edit = Telegram::new(bot, Arc::clone(&app))
                 .edit(
                     chat_id,
                     i64::from(message.id.0),
-                    Outgoing::text(&edited),
+                    Outgoing::text(&edited).with_keyboard(Some(&keyboard)),
                     OnRateLimit::GiveUp,
                 )
                 .await;
@@ -183,8 +219,19 @@ async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
                 tracing::warn!(chat_id, error = %e, "could not edit the alert after a button press");
             }
         }
-        Ok(buttons::Press::Refused { answer }) => {
+        Ok(buttons::Press::Refused {
+            answer,
+            remove_keyboard,
+        }) => {
             bot.answer_callback_query(q.id).text(answer).await?;
+            if remove_keyboard {
+                let removed = Telegram::new(bot, Arc::clone(&app))
+                    .remove_keyboard(chat_id, i64::from(message.id.0), OnRateLimit::GiveUp)
+                    .await;
+                if let Err(e) = removed {
+                    tracing::warn!(chat_id, error = %e, "could not remove a stale keyboard");
+                }
+            }
         }
         Err(e) => {
             // A callback answer holds at most 200 characters.

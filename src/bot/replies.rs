@@ -1,6 +1,8 @@
-//! What each command answers, as [`Text`]. Replies read the same state and sources as the
-//! monitors; a slow or broken source is answered from the last cycle's snapshot, or with what
-//! is unavailable, within [`SOURCE_TIMEOUT`].
+//! What each command answers, as a [`Reply`]: its text, and for `/readiness`, `/brief` and
+//! `/week` a chart. Replies read the same state and sources as the monitors; a slow or broken
+//! source is answered from the last cycle's snapshot, or with what is unavailable, within
+//! [`SOURCE_TIMEOUT`]. `/snooze off` and `/quiet` changes ask for a cycle once answered, so
+//! what they release goes at once instead of at the next scheduled check.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -11,34 +13,61 @@ use super::args::{QuietArgs, SnoozeArgs, parse_quiet, parse_snooze};
 use super::commands::{self, COMMANDS, Command, Invocation};
 use crate::app::App;
 use crate::config::QuietHours;
-use crate::cycle::Read;
 use crate::cycle::Selection;
 use crate::pipeline::{Outcome, Recipient, SnoozeScope, in_quiet_hours};
 use crate::render::{self, Text, quiet_hours_text, snooze_scope_text};
-use crate::sources::chain::{self, ChainState, Ctx, Env};
+use crate::sources::StateSnapshot;
 use crate::sources::state_files::StateFiles;
-use crate::sources::{OuraSnapshot, StateSnapshot};
+use day::{brief, readiness, week};
+
+mod day;
 
 /// The longest a reply waits for a source before answering without it.
 pub const SOURCE_TIMEOUT: StdDuration = StdDuration::from_secs(3);
 
+/// What a command answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub text: Text,
+    /// A PNG chart sent with it (`sendPhoto`; the text as its caption or right after).
+    pub photo: Option<Vec<u8>>,
+    /// Journaled once sent as an on-demand message of this kind (`brief`).
+    pub journal_as: Option<&'static str>,
+    /// A cycle runs once the reply is sent (a change that may release held alerts).
+    pub recheck: bool,
+}
+
+impl From<Text> for Reply {
+    fn from(text: Text) -> Reply {
+        Reply {
+            text,
+            photo: None,
+            journal_as: None,
+            recheck: false,
+        }
+    }
+}
+
 /// The reply to an allowed chat's command.
-pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
+pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Reply {
     let Some(command) = inv.command else {
         return plain(&format!(
             "Unknown command /{}. Send /help for the list.",
             inv.name
-        ));
+        ))
+        .into();
     };
     let result = match command {
-        Command::Start => Ok(welcome()),
-        Command::Help => Ok(help(inv.args)),
-        Command::Status => status(app, chat_id).await,
+        Command::Start => Ok(welcome().into()),
+        Command::Help => Ok(help(inv.args).into()),
+        Command::Status => status(app, chat_id).await.map(Reply::from),
         Command::Readiness => Ok(readiness(app).await),
-        Command::Overdue => Ok(overdue(app).await),
+        Command::Overdue => Ok(overdue(app).await.into()),
+        Command::Brief => brief(app, chat_id).await,
+        Command::Week => Ok(week(app).await),
         Command::Snooze => snooze(app, chat_id, inv.args).await,
         Command::Quiet => quiet(app, chat_id, inv.args).await,
-        Command::Check => check(app, chat_id).await,
+        Command::Check => check(app, chat_id).await.map(Reply::from),
     };
     result.unwrap_or_else(|e| {
         let cause = app.config.redactor().redact(&format!("{e:#}"));
@@ -47,6 +76,7 @@ pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Text {
             "Sorry, /{} failed on my side: {cause}. Nothing else was changed; commands that only read still work.",
             inv.name
         ))
+        .into()
     })
 }
 
@@ -140,47 +170,6 @@ fn stale_note(t: &mut Text, at: DateTime<Utc>, why: &str) {
     ));
 }
 
-async fn readiness(app: &Arc<App>) -> Text {
-    let now = app.now();
-    let local = now.with_timezone(&app.config.timezone);
-    let a = Arc::clone(app);
-    let live: Result<OuraSnapshot, String> = read_with_timeout(move || read_oura(&a, now)).await;
-    match live {
-        Ok(oura) => render::readiness(&oura, local),
-        Err(why) => match app
-            .last_snapshots()
-            .and_then(|(at, s)| s.oura.data().cloned().map(|o| (at, o)))
-        {
-            Some((at, oura)) => {
-                let mut t = render::readiness(&oura, local);
-                stale_note(&mut t, at, &why);
-                t
-            }
-            None => plain(&format!("Oura data is unavailable: {why}.")),
-        },
-    }
-}
-
-/// Oura through its chain (cache, then the API responses the state database keeps for the
-/// health interval, then the API itself), with the breakers shared with the cycles.
-fn read_oura(app: &App, now: DateTime<Utc>) -> Result<OuraSnapshot, String> {
-    let mut chain = ChainState::load(&app.lock_store(), now).map_err(|e| e.to_string())?;
-    let env = Env::standard();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-        env: &env,
-    };
-    let (read, _) = chain::read_oura(&mut chain, &ctx);
-    if let Err(e) = chain.save(&mut app.lock_store(), now, app.config.intervals.health) {
-        tracing::warn!(error = %e, "cannot record the Oura read's breaker state");
-    }
-    match read {
-        Read::Ok { data, .. } => Ok(data),
-        other => Err(other.error().unwrap_or("unavailable").to_owned()),
-    }
-}
-
 async fn overdue(app: &Arc<App>) -> Text {
     let now = app.now();
     let today = now.with_timezone(&app.config.timezone).date_naive();
@@ -209,10 +198,10 @@ fn local_time(app: &App, t: DateTime<Utc>) -> String {
     }
 }
 
-async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text> {
+async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Reply> {
     let parsed = match parse_snooze(args) {
         Ok(p) => p,
-        Err(e) => return Ok(usage_reply("snooze", &e)),
+        Err(e) => return Ok(usage_reply("snooze", &e).into()),
     };
     let now = app.now();
     let chat = Recipient::Chat(chat_id);
@@ -230,11 +219,14 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text
                     local_time(app, s.until)
                 ));
             }
-            return Ok(t.trimmed());
+            return Ok(t.trimmed().into());
         }
         SnoozeArgs::Off => {
             let n = app.store(move |s| s.clear_snoozes(chat)).await?;
-            return Ok(plain(&format!("Cleared {n} snooze(s). Alerts flow again.")));
+            return Ok(Reply {
+                recheck: n > 0,
+                ..plain(&format!("Cleared {n} snooze(s). Alerts flow again.")).into()
+            });
         }
         SnoozeArgs::All(d) => (SnoozeScope::All, now + d),
         SnoozeArgs::Class(c, d) => (SnoozeScope::Class(c), now + d),
@@ -245,13 +237,14 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text
     Ok(plain(&format!(
         "Snoozed {what} until {}. Critical alerts still come through. /snooze off to undo.",
         local_time(app, until)
-    )))
+    ))
+    .into())
 }
 
-async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text> {
+async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Reply> {
     let parsed = match parse_quiet(args) {
         Ok(p) => p,
-        Err(e) => return Ok(usage_reply("quiet", &e)),
+        Err(e) => return Ok(usage_reply("quiet", &e).into()),
     };
     let now = app.now();
     let chat = Recipient::Chat(chat_id);
@@ -299,7 +292,10 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Text>
             " — not in force now."
         });
     }
-    Ok(t)
+    Ok(Reply {
+        recheck: updated.is_some_and(|q| q != current),
+        ..t.into()
+    })
 }
 
 async fn check(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {

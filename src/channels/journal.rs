@@ -1,7 +1,9 @@
 //! The journal: one JSON object per line for every alert decided, per recipient, with its
-//! outcome and channel (the fields README lists under "The journal and the health endpoint"). Size-rotated (`operator.log` →
+//! outcome and channel (`kind: "alert"`, [`Entry`]), and one line for every brief or review
+//! sent, however many Telegram messages it took ([`MessageEntry`]); the fields README lists
+//! under "The journal and the health endpoint". Size-rotated (`operator.log` →
 //! `operator.log.1` … `.N`), files mode 0600. Never holds a secret: it only ever receives
-//! alert fields, which come from the user's own data.
+//! alert fields and outcomes, which come from the user's own data.
 
 use std::io;
 use std::path::Path;
@@ -13,10 +15,12 @@ use super::rotating::RotatingFile;
 use crate::alert::{Alert, AlertClass, Priority};
 use crate::config::Rotation;
 
-/// One journal line.
+/// One journal line about an alert.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Entry<'a> {
     pub logged_at: String,
+    /// Always `alert`.
+    pub kind: &'static str,
     pub dedup_key: &'a str,
     pub class: AlertClass,
     pub priority: Priority,
@@ -40,6 +44,7 @@ impl<'a> Entry<'a> {
     ) -> Entry<'a> {
         Entry {
             logged_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            kind: "alert",
             dedup_key: &alert.dedup_key,
             class: alert.class,
             priority: alert.priority,
@@ -54,6 +59,49 @@ impl<'a> Entry<'a> {
     }
 
     pub fn with_reason(mut self, reason: &'a str) -> Entry<'a> {
+        self.reason = Some(reason);
+        self
+    }
+}
+
+/// One journal line about a message that is not an alert: a brief or a review.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MessageEntry<'a> {
+    pub logged_at: String,
+    /// `brief` or `review`.
+    pub kind: &'a str,
+    /// Asked for (`/brief`, `/review`) rather than scheduled.
+    pub on_demand: bool,
+    pub chat_id: Option<i64>,
+    pub outcome: &'a str,
+    pub channel: &'a str,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> MessageEntry<'a> {
+    pub fn new(
+        kind: &'a str,
+        on_demand: bool,
+        chat_id: Option<i64>,
+        outcome: &'a str,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> MessageEntry<'a> {
+        MessageEntry {
+            logged_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            kind,
+            on_demand,
+            chat_id,
+            outcome,
+            channel: "telegram",
+            created_at: created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            reason: None,
+        }
+    }
+
+    pub fn with_reason(mut self, reason: &'a str) -> MessageEntry<'a> {
         self.reason = Some(reason);
         self
     }
@@ -95,7 +143,7 @@ impl Journal {
         self.file.path()
     }
 
-    pub fn write(&mut self, entry: &Entry<'_>) -> io::Result<()> {
+    pub fn write(&mut self, entry: &impl Serialize) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
         match &mut self.held {

@@ -1,6 +1,7 @@
 //! `operator demo [--dir]`: writes the demo world ([`crate::fixtures::demo`]) to a folder,
-//! runs a check cycle on it, and prints the alerts and the /status, /readiness and /overdue
-//! replies exactly as the bot renders them. No network, no secrets.
+//! runs a check cycle on it, and prints the alerts and the /status, /readiness, /overdue,
+//! /brief and /week replies exactly as the bot renders them, with the charts written as PNGs
+//! beside the data. No network, no secrets.
 
 use std::fs;
 use std::io::Write;
@@ -68,6 +69,50 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
         out,
         "\n═══ /overdue ═══\n{}",
         render::overdue(&report.snapshots.state, local_now.date_naive()).plain()
+    )?;
+    let holding: std::collections::BTreeSet<String> =
+        report.alerts.iter().map(|a| a.dedup_key.clone()).collect();
+    let sources = crate::cycle::brief::BriefSources {
+        oura: report.snapshots.oura.data(),
+        state: &report.snapshots.state,
+        holding: &holding,
+        held_back: &[],
+    };
+    let brief = crate::cycle::brief::compose(&config, sources, &[], now);
+    writeln!(
+        out,
+        "\n═══ /brief (the morning brief) ═══\n{}",
+        brief.text.plain()
+    )?;
+    let week = render::charts::week_chart(
+        report.snapshots.oura.data(),
+        report.snapshots.workos.data(),
+        local_now.date_naive(),
+        &config.timezone,
+    );
+    writeln!(out, "\n═══ /week ═══\n{}", render::week(&week).plain())?;
+    let charts = dir.join("charts");
+    let mut written = Vec::new();
+    for (name, png) in [
+        (
+            "readiness.png",
+            brief
+                .photo
+                .ok_or_else(|| anyhow::anyhow!("no Oura data to chart")),
+        ),
+        (
+            "week.png",
+            crate::chart::render_week(&week).map_err(anyhow::Error::from),
+        ),
+    ] {
+        let path = charts.join(name);
+        crate::setup::files::write_private(&path, png?)?;
+        written.push(path.display().to_string());
+    }
+    writeln!(
+        out,
+        "\nCharts (as /readiness, the brief and /week send them): {}",
+        written.join(", ")
     )?;
     writeln!(
         out,

@@ -13,8 +13,8 @@ use super::build_monitors::monitors;
 use super::reader::{Ctx, Section, did_you_mean};
 use super::value::{Value, to_string};
 use super::{
-    CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, HeartbeatConfig, Intervals,
-    Logging, QuietHours, Redactor, Rotation, StateConfig,
+    BriefConfig, CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, HeartbeatConfig,
+    Intervals, Logging, QuietHours, Redactor, Rotation, StateConfig,
 };
 
 /// Builds the whole [`Config`]; problems accumulate in `ctx`.
@@ -39,6 +39,7 @@ pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Con
         state: state(ctx, root.child("state")),
         health_endpoint: health_endpoint(ctx, root.child("health_endpoint")),
         heartbeat: heartbeat(ctx, root.child("heartbeat")),
+        brief: brief(ctx, root.child("brief")),
         redactor: Redactor::default(),
     };
     config.refresh_redactor();
@@ -193,6 +194,29 @@ fn state(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> StateConfig {
     };
     s.finish(ctx);
     out
+}
+
+/// `brief.*`: the morning brief's times, `not_before` no later than `fallback_time`.
+fn brief(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> BriefConfig {
+    let at = |h: u32, m: u32| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+    let enabled = s.bool(ctx, "enabled", true);
+    let not_before = s.time_of_day(ctx, "not_before", at(6, 0));
+    let fallback_time = s.time_of_day(ctx, "fallback_time", at(9, 30));
+    if fallback_time < not_before {
+        ctx.problem(
+            s.key_path("fallback_time"),
+            format!(
+                "must not be earlier than brief.not_before ({})",
+                not_before.format("%H:%M")
+            ),
+        );
+    }
+    s.finish(ctx);
+    BriefConfig {
+        enabled,
+        not_before,
+        fallback_time,
+    }
 }
 
 /// `heartbeat.url`: an http(s) URL or empty (off); checked here so a typo is a config error,

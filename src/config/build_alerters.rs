@@ -70,6 +70,7 @@ fn telegram(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> TelegramAlerter {
         timeout: s.seconds(ctx, "timeout_seconds", 10, 1, 300),
         api_url: http_url(ctx, &mut s, "api_url", "https://api.telegram.org"),
         poll_timeout: s.seconds(ctx, "poll_timeout_seconds", 30, 1, 90),
+        notify_resolved: s.bool(ctx, "notify_resolved", false),
     };
     s.finish(ctx);
     out

@@ -74,6 +74,16 @@ fn health(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthMonitor {
         recovery_index_warning: t.float(ctx, "recovery_index_warning", 60.0, within(0.0, 100.0)),
         recovery_index_critical: t.float(ctx, "recovery_index_critical", 40.0, within(0.0, 100.0)),
         data_stale_hours: t.float(ctx, "data_stale_hours", 24.0, above(0.0, 24.0 * 30.0)),
+        strain_temperature_deviation: t.float(
+            ctx,
+            "strain_temperature_deviation",
+            0.3,
+            above(0.0, 5.0),
+        ),
+        strain_hrv_drop_percent: t.float(ctx, "strain_hrv_drop_percent", 15.0, above(0.0, 100.0)),
+        strain_rhr_rise_bpm: t.float(ctx, "strain_rhr_rise_bpm", 5.0, above(0.0, 60.0)),
+        strain_readiness: t.float(ctx, "strain_readiness", 65.0, within(0.0, 100.0)),
+        strain_signals: t.u32(ctx, "strain_signals", 2, 1, 4),
     };
     let th = &thresholds;
     let path = t.path.clone();
@@ -235,6 +245,12 @@ fn patterns(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> PatternMonitor {
         sleep_debt_nights: t.u32(ctx, "sleep_debt_nights", 3, 1, 90),
         context_switch_clients: t.u32(ctx, "context_switch_clients", 5, 1, 1000),
         stale_focus_days: t.u32(ctx, "stale_focus_days", 7, 1, 365),
+        burnout_readiness_slope: t.float(
+            ctx,
+            "burnout_readiness_slope",
+            -1.0,
+            strictly(-100.0, 0.0),
+        ),
     };
     t.finish(ctx);
     s.finish(ctx);

@@ -49,6 +49,7 @@ pub struct Config {
     pub state: StateConfig,
     pub health_endpoint: HealthEndpoint,
     pub heartbeat: HeartbeatConfig,
+    pub brief: BriefConfig,
     /// Every secret above, for [`Config::redactor`].
     redactor: Redactor,
 }
@@ -146,6 +147,15 @@ pub struct HealthThresholds {
     pub recovery_index_critical: f64,
     /// "No new Oura data" after this many hours since the cache's last sync.
     pub data_stale_hours: f64,
+    /// Strain (possible illness or overreach): body temperature this many °C above normal…
+    pub strain_temperature_deviation: f64,
+    /// …HRV this many percent below its 7-day median…
+    pub strain_hrv_drop_percent: f64,
+    /// …the lowest resting heart rate this many bpm above its 14-day median…
+    pub strain_rhr_rise_bpm: f64,
+    /// …readiness below this; `strain_signals` of the four at once is strain.
+    pub strain_readiness: f64,
+    pub strain_signals: u32,
 }
 
 /// Deadline checks the task monitor runs (`monitors.tasks.checks`).
@@ -206,6 +216,9 @@ pub struct PatternThresholds {
     pub sleep_debt_nights: u32,
     pub context_switch_clients: u32,
     pub stale_focus_days: u32,
+    /// Burnout risk: readiness falling by at least this many points a day over 7 days
+    /// (a least-squares slope; negative), with overcommitment and sleep debt at once.
+    pub burnout_readiness_slope: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +275,8 @@ pub struct TelegramAlerter {
     pub timeout: Duration,
     pub api_url: String,
     pub poll_timeout: Duration,
+    /// Push a short message when an alert resolves (its message is always edited).
+    pub notify_resolved: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +319,16 @@ pub struct Rotation {
 #[derive(Debug, Clone)]
 pub struct StateConfig {
     pub db_path: PathBuf,
+}
+
+/// The morning brief: once a day per alert chat, as soon as last night's sleep and today's
+/// readiness are in (and quiet hours are over), not before `not_before`, at the latest at
+/// `fallback_time` (local times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BriefConfig {
+    pub enabled: bool,
+    pub not_before: chrono::NaiveTime,
+    pub fallback_time: chrono::NaiveTime,
 }
 
 /// The outside heartbeat (healthchecks.io style): pinged after every completed cycle,

@@ -155,6 +155,21 @@ impl<'v> Section<'v> {
         }
     }
 
+    /// A local time of day, `"HH:MM"` (24-hour).
+    pub fn time_of_day(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        default: chrono::NaiveTime,
+    ) -> chrono::NaiveTime {
+        self.read(ctx, key, default, |v| {
+            let text = to_string(v)?;
+            chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+                format!("expected a time of day like \"06:30\" (24-hour), got {text:?}")
+            })
+        })
+    }
+
     pub fn bool(&mut self, ctx: &mut Ctx<'_>, key: &'static str, default: bool) -> bool {
         self.read(ctx, key, default, to_bool)
     }

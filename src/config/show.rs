@@ -79,6 +79,14 @@ fn monitors(y: &mut Yaml, c: &Config) {
     y.float("recovery_index_warning", th.recovery_index_warning);
     y.float("recovery_index_critical", th.recovery_index_critical);
     y.float("data_stale_hours", th.data_stale_hours);
+    y.float(
+        "strain_temperature_deviation",
+        th.strain_temperature_deviation,
+    );
+    y.float("strain_hrv_drop_percent", th.strain_hrv_drop_percent);
+    y.float("strain_rhr_rise_bpm", th.strain_rhr_rise_bpm);
+    y.float("strain_readiness", th.strain_readiness);
+    y.raw("strain_signals", th.strain_signals);
     y.close();
     y.close();
     y.open("tasks");
@@ -103,6 +111,7 @@ fn monitors(y: &mut Yaml, c: &Config) {
     y.raw("sleep_debt_nights", pt.sleep_debt_nights);
     y.raw("context_switch_clients", pt.context_switch_clients);
     y.raw("stale_focus_days", pt.stale_focus_days);
+    y.float("burnout_readiness_slope", pt.burnout_readiness_slope);
     y.close();
     y.close();
     y.close();
@@ -158,6 +167,7 @@ fn alerters(y: &mut Yaml, c: &Config) {
     y.secs("timeout_seconds", t.timeout);
     y.str("api_url", &t.api_url);
     y.secs("poll_timeout_seconds", t.poll_timeout);
+    y.raw("notify_resolved", t.notify_resolved);
     y.close();
     y.open("macos");
     y.raw("enabled", m.enabled);
@@ -198,6 +208,17 @@ fn rest(y: &mut Yaml, c: &Config) {
     y.raw("enabled", c.health_endpoint.enabled);
     y.str("bind", &c.health_endpoint.bind);
     y.raw("allow_non_loopback", c.health_endpoint.allow_non_loopback);
+    y.close();
+    y.open("brief");
+    y.raw("enabled", c.brief.enabled);
+    y.str(
+        "not_before",
+        &c.brief.not_before.format("%H:%M").to_string(),
+    );
+    y.str(
+        "fallback_time",
+        &c.brief.fallback_time.format("%H:%M").to_string(),
+    );
     y.close();
     y.open("heartbeat");
     y.secret("url", c.heartbeat.url.as_ref());

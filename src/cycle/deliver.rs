@@ -6,12 +6,16 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use super::brief::{self, BriefSources, PreparedBrief};
+use super::living;
 use super::{OUTBOX_TTL, Options};
 use crate::alert::Alert;
 use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
 use crate::config::Config;
-use crate::pipeline::{self, Notification, Outcome, Plan, Recipient, RecipientPolicy};
+use crate::pipeline::{
+    self, Notification, NotificationKind, Outcome, Plan, Recipient, RecipientPolicy,
+};
 use crate::store::{QueuedMessage, Store};
 
 /// What one recipient's part of the cycle came to.
@@ -77,21 +81,42 @@ pub fn policy_for(config: &Config, recipient: Recipient) -> RecipientPolicy {
     }
 }
 
-/// The pipeline for one recipient, then delivery and the journal.
+/// What the cycle knows beyond the alerts, for the brief and the living messages.
+#[derive(Clone, Copy)]
+pub(super) struct CycleContext<'a> {
+    /// This cycle's alerts, decided for each recipient.
+    pub alerts: &'a [Alert],
+    pub sources: BriefSources<'a>,
+    pub seen: living::Seen<'a>,
+}
+
+/// The pipeline for one recipient, then delivery and the journal; for a Telegram chat also
+/// the morning brief and the living messages.
 pub(super) fn decide_and_deliver(
     config: &Config,
     store: &mut Store,
     mut journal: Option<&mut Journal>,
     notifier: Option<&dyn Notifier>,
     recipient: Recipient,
-    alerts: &[Alert],
     options: &Options,
+    ctx: CycleContext<'_>,
 ) -> anyhow::Result<RecipientReport> {
     let now = options.now;
+    let alerts = ctx.alerts;
     let state = store
         .chat_state(recipient, config.quiet_hours, now)
         .context("loading chat state")?;
-    let plan: Plan = pipeline::decide(alerts, &state, now, &policy_for(config, recipient));
+    let mut plan: Plan = pipeline::decide(alerts, &state, now, &policy_for(config, recipient));
+    let brief = match recipient {
+        Recipient::Chat(_) => {
+            let today = now.with_timezone(&config.timezone).date_naive();
+            let queued = store
+                .brief_recorded(recipient, today)
+                .context("reading today's brief")?;
+            brief::prepare(config, &state, &mut plan, ctx.sources, queued, now)
+        }
+        Recipient::Desktop | Recipient::Journal => None,
+    };
     let mut report = RecipientReport {
         recipient,
         decisions: plan.decisions.clone(),
@@ -119,12 +144,26 @@ pub(super) fn decide_and_deliver(
     store
         .hold(recipient, &plan.hold, now)
         .context("holding alerts for the digest")?;
+    if let Recipient::Chat(_) = recipient {
+        living::update(config, store, recipient, &state, &plan, ctx.seen, now)?;
+    }
 
     let mut digest_ok = true;
-    for notification in plan.deliver {
-        let delivery = deliver(store, notifier, recipient, &notification, now)?;
-        if notification.kind == pipeline::NotificationKind::Digest
-            && matches!(delivery, Delivery::Failed(_))
+    for notification in std::mem::take(&mut plan.deliver) {
+        let prepared = brief
+            .as_ref()
+            .filter(|_| notification.kind == NotificationKind::Brief);
+        let (delivery, queued) = deliver(store, notifier, recipient, &notification, prepared, now)?;
+        if let (Some(b), Some(id)) = (prepared, queued) {
+            // Journaled once, with its delivery's outcome (`channels::telegram::outcome`).
+            store
+                .record_brief(recipient, b.day, Some(id), now)
+                .context("recording today's brief")?;
+        }
+        if matches!(
+            notification.kind,
+            NotificationKind::Digest | NotificationKind::Brief
+        ) && matches!(delivery, Delivery::Failed(_))
         {
             digest_ok = false;
         }
@@ -151,41 +190,50 @@ pub(super) fn decide_and_deliver(
     Ok(report)
 }
 
+/// Delivers one message; for a Telegram chat it is queued, and its outbox id returned.
 fn deliver(
     store: &mut Store,
     notifier: Option<&dyn Notifier>,
     recipient: Recipient,
     notification: &Notification,
+    brief: Option<&PreparedBrief>,
     now: DateTime<Utc>,
-) -> anyhow::Result<Delivery> {
+) -> anyhow::Result<(Delivery, Option<i64>)> {
     Ok(match recipient {
         Recipient::Chat(_) => {
-            let text = crate::render::notification(notification);
+            let text = match brief {
+                Some(b) => b.text.clone(),
+                None => crate::render::notification(notification),
+            };
             let message = QueuedMessage {
                 notification,
                 html: text.html(),
                 plain: text.plain(),
+                photo: brief.and_then(|b| b.photo.as_deref()),
             };
-            store
+            let id = store
                 .enqueue(recipient, "telegram", message, now, now + OUTBOX_TTL)
                 .context("queueing a Telegram message")?;
-            Delivery::Queued
+            (Delivery::Queued, Some(id))
         }
         Recipient::Desktop => match notifier.map(|n| n.notify(notification)) {
             Some(Ok(())) => {
                 store
                     .record_sent(recipient, &notification.alerts, now)
                     .context("recording delivery")?;
-                Delivery::Sent
+                (Delivery::Sent, None)
             }
-            Some(Err(e)) => Delivery::Failed(e),
-            None => Delivery::Failed("no desktop notifier on this system".to_owned()),
+            Some(Err(e)) => (Delivery::Failed(e), None),
+            None => (
+                Delivery::Failed("no desktop notifier on this system".to_owned()),
+                None,
+            ),
         },
         Recipient::Journal => {
             store
                 .record_sent(recipient, &notification.alerts, now)
                 .context("recording delivery")?;
-            Delivery::Sent
+            (Delivery::Sent, None)
         }
     })
 }

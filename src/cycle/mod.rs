@@ -6,8 +6,10 @@
 //! A failing source skips only the monitors that need it; the cycle carries on. With
 //! `dry_run`, nothing is written anywhere: not the state database, the journal or the outbox.
 
+pub mod brief;
 mod checks;
 mod deliver;
+pub mod living;
 mod read;
 mod record;
 
@@ -19,8 +21,9 @@ pub use record::HISTORY_DAYS;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::alert::Alert;
+use crate::alert::{Alert, AlertClass, Priority};
 use crate::channels::desktop::Notifier;
+use crate::channels::journal::Entry;
 use crate::channels::journal::Journal;
 use crate::config::Config;
 use crate::sources::chain::{Env, alerts};
@@ -124,6 +127,24 @@ impl Drop for HeldJournal<'_> {
     }
 }
 
+/// The nudges a critical health alert holds back (pile-up, overcommitment): taken out of
+/// `alerts` (their conditions still hold) and returned for the brief, which says so. Like an
+/// inhibition rule, but visible.
+fn fold_nudges(alerts: &mut Vec<Alert>) -> Vec<Alert> {
+    const FOLDED: [&str; 2] = ["tasks:pile_up", "patterns:overcommitment"];
+    let critical = alerts
+        .iter()
+        .any(|a| a.class == AlertClass::Health && a.priority == Priority::Critical);
+    if !critical {
+        return Vec::new();
+    }
+    let (folded, kept): (Vec<Alert>, Vec<Alert>) = std::mem::take(alerts)
+        .into_iter()
+        .partition(|a| FOLDED.contains(&a.dedup_key.as_str()));
+    *alerts = kept;
+    folded
+}
+
 /// The result of one cycle.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -178,6 +199,7 @@ fn cycle_body(
     for alert in breaker_alerts {
         findings.push(alert);
     }
+    let held_back = fold_nudges(&mut findings.alerts);
     if write {
         if let Some(j) = journal.as_deref_mut() {
             journal_skips(j, &monitor_runs, now).context("writing the journal")?;
@@ -187,16 +209,41 @@ fn cycle_body(
             .context("clearing acknowledgements")?;
     }
 
+    let ctx = deliver::CycleContext {
+        alerts: &findings.alerts,
+        sources: brief::BriefSources {
+            oura: snapshots.oura.data(),
+            state: &snapshots.state,
+            holding: &findings.holding,
+            held_back: &held_back,
+        },
+        seen: living::Seen {
+            holding: &findings.holding,
+            evaluated: &evaluated,
+        },
+    };
     let mut recipient_reports = Vec::new();
     for recipient in recipients(config) {
+        if write && let (Some(j), Some(chat)) = (journal.as_deref_mut(), recipient.chat_id()) {
+            for alert in &held_back {
+                j.write(&Entry::new(
+                    alert,
+                    Some(chat),
+                    "held_for_brief",
+                    "telegram",
+                    now,
+                ))
+                .context("writing the journal")?;
+            }
+        }
         recipient_reports.push(deliver::decide_and_deliver(
             config,
             store,
             journal.as_deref_mut(),
             notifier,
             recipient,
-            &findings.alerts,
             options,
+            ctx,
         )?);
     }
 

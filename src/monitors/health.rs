@@ -14,6 +14,7 @@
 //! | `health:stress` | stress level (below) > `stress_high` / `stress_critical` | medium | high |
 //! | `health:recovery_index` | today's recovery-index contributor < `recovery_index_warning` / `_critical` | medium | high |
 //! | `health:no_data` | no cache sync recorded, or the last one older than `data_stale_hours` | low | — |
+//! | `health:strain` | at least `strain_signals` of four signals against the person's own normal (see `strain`) | high | — |
 //!
 //! Readiness and HRV at their critical level are critical. Sleep, stress and recovery index
 //! stop at high: one short night or one tense day is worth a push, not an emergency.
@@ -31,6 +32,7 @@
 //! stale cache is a low-priority nudge. A snapshot with no sync time at all (the writer never
 //! recorded one) counts as stale too.
 
+mod strain;
 pub(crate) mod text;
 
 use crate::zone::Zone;
@@ -61,6 +63,7 @@ pub fn health(oura: &OuraSnapshot, now: DateTime<Zone>, t: &HealthThresholds) ->
         stress(oura, &ctx, t),
         recovery_index(oura, &ctx, t),
         no_data(oura, &ctx, t),
+        strain(oura, &ctx, t),
     ];
     for alert in rules.into_iter().flatten() {
         findings.push(alert);
@@ -85,6 +88,27 @@ impl Ctx {
             self.at,
         )
     }
+}
+
+fn strain(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
+    let from = ctx.today.checked_sub_days(Days::new(15))?;
+    let rows = crate::monitors::baseline::days(oura, from, ctx.today);
+    let signals = strain::signals(&rows, ctx.today, t);
+    if signals.len() < t.strain_signals.max(1) as usize {
+        return None;
+    }
+    let message = format!(
+        "{} of the signs of strain at once: {}. Possible illness or overreach: go easy today, \
+         drink water, sleep early.",
+        signals.len(),
+        signals.join("; ")
+    );
+    Some(ctx.alert(
+        "strain",
+        Priority::High,
+        "Your body looks strained".to_owned(),
+        message,
+    ))
 }
 
 fn readiness(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {

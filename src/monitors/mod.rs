@@ -4,6 +4,7 @@
 //! them plus the punt counts the store keeps. No IO, no clock: `now` is the user's local time,
 //! passed in. A monitor whose source could not be read is simply not called.
 
+pub mod baseline;
 pub mod health;
 pub mod patterns;
 pub mod tasks;

@@ -11,6 +11,11 @@
 //! | `patterns:sleep_debt` | ≥ `sleep_debt_nights` consecutive nights under `sleep_debt_hours` | high |
 //! | `patterns:context_switching` | ≥ `context_switch_clients` distinct non-internal clients touched today | low |
 //! | `patterns:stale_focus` | `CurrentFocus.md` untouched for more than `stale_focus_days` | low |
+//! | `patterns:burnout_risk` | readiness falling (a fitted slope over 7 days at or below `burnout_readiness_slope`, ≥ 5 scores) while overcommitment and sleep debt both fire | high |
+//!
+//! Burnout risk is one message that names its three parts: when it fires, the overcommitment,
+//! sleep-debt and energy-decline alerts are not pushed on their own (their conditions still
+//! count as holding, so an acknowledgement of one of them is kept).
 //!
 //! The details of each rule (windows, minimum counts) are documented in the `trends` and
 //! `workload` submodules.
@@ -57,10 +62,72 @@ pub fn patterns(input: &PatternInput, now: DateTime<Zone>, cfg: &PatternMonitor)
             .and_then(|w| workload::context_switching(w, &ctx)),
         input.state.and_then(|s| stale_focus(s, &ctx)),
     ];
-    for alert in single.into_iter().flatten() {
+    let mut single: Vec<Alert> = single.into_iter().flatten().collect();
+    if let Some(burnout) = input.oura.and_then(|o| burnout_risk(o, &single, &ctx)) {
+        let folded = ["overcommitment", "sleep_debt", "energy_decline"];
+        single.retain(|a| {
+            let part = folded
+                .iter()
+                .any(|k| a.dedup_key == format!("patterns:{k}"));
+            if part {
+                findings.hold(a.dedup_key.clone());
+            }
+            !part
+        });
+        single.push(burnout);
+    }
+    for alert in single {
         findings.push(alert);
     }
     findings
+}
+
+/// Readiness trending down while overcommitted and in sleep debt: one alert naming all three.
+fn burnout_risk(oura: &OuraSnapshot, others: &[Alert], ctx: &Ctx) -> Option<Alert> {
+    let find = |kind: &str| {
+        others
+            .iter()
+            .find(|a| a.dedup_key == format!("patterns:{kind}"))
+    };
+    let overcommitted = find("overcommitment")?;
+    let debt = find("sleep_debt")?;
+    let slope = trends::readiness_slope(oura, ctx)?;
+    if slope > ctx.cfg.thresholds.burnout_readiness_slope {
+        return None;
+    }
+    let message = format!(
+        "Three signs together: readiness falling about {} points a day this week; {}; {}. \
+         This is how burnout starts: drop or move one commitment today and protect tonight's sleep.",
+        text::num(-slope),
+        first_sentence(&overcommitted.message),
+        first_sentence(&debt.message),
+    );
+    Some(ctx.alert(
+        "burnout_risk",
+        None,
+        Priority::High,
+        "Burnout risk: falling readiness, too much on, too little sleep".to_owned(),
+        message,
+    ))
+}
+
+/// The first sentence of a message, without its final period, to go mid-sentence: its
+/// first letter lowercased unless the word is an acronym ("HRV").
+fn first_sentence(message: &str) -> String {
+    let sentence = message
+        .split(". ")
+        .next()
+        .unwrap_or(message)
+        .trim_end_matches('.');
+    let mut chars = sentence.chars();
+    let acronym = sentence
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.len() > 1 && w.chars().all(|c| !c.is_lowercase()));
+    match chars.next() {
+        Some(first) if !acronym => first.to_lowercase().chain(chars).collect(),
+        _ => sentence.to_owned(),
+    }
 }
 
 /// What every rule needs besides its source.
@@ -167,6 +234,7 @@ mod tests {
                 sleep_debt_nights: 3,
                 context_switch_clients: 5,
                 stale_focus_days: 7,
+                burnout_readiness_slope: -1.0,
             },
         };
         let new_york = crate::zone::Zone::named("America/New_York").expect("tzdata");

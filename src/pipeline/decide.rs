@@ -60,12 +60,43 @@ pub fn decide(
         .collect();
 
     let release_held = !state.held.is_empty() && !quiet_now;
+    let mut deliver = deliveries(alerts, &send, &capped, state, now, policy, release_held);
+    for n in &mut deliver {
+        n.back_from_snooze = n
+            .alerts
+            .iter()
+            .filter_map(|a| state.ended_snooze(a, now))
+            .map(|s| s.until)
+            .max();
+    }
     Plan {
         hold: newly_held(&decisions, state),
-        deliver: deliveries(alerts, &send, &capped, state, now, policy, release_held),
+        deliver,
+        ended_snoozes: ended_snoozes(&decisions, state, now),
         decisions,
         release_held,
     }
+}
+
+/// Key snoozes this cycle ends: ended ones whose alert came back (sent or held for the
+/// digest), and active ones an escalation went past.
+fn ended_snoozes(
+    decisions: &[(Alert, Outcome)],
+    state: &ChatState,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let mut keys: Vec<String> = decisions
+        .iter()
+        .filter(|(alert, outcome)| {
+            let back = matches!(outcome, Outcome::Send | Outcome::HeldQuiet)
+                && state.ended_snooze(alert, now).is_some();
+            back || state.escalated_snooze(alert, now).is_some()
+        })
+        .map(|(alert, _)| alert.dedup_key.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// The messages, in delivery order: the digest (when held alerts are released), the alerts
@@ -124,7 +155,7 @@ fn screen(
     } else if state.is_snoozed(alert, now) {
         Some(Outcome::Snoozed)
     } else if winners.get(alert.dedup_key.as_str()) != Some(&index)
-        || recently_sent(alert, state, now, policy)
+        || (recently_sent(alert, state, now, policy) && state.ended_snooze(alert, now).is_none())
     {
         Some(Outcome::Deduplicated)
     } else if quiet_now && alert.priority < Priority::Critical {

@@ -44,6 +44,7 @@ pub(super) fn digest(
         lines: members.iter().map(|a| digest_line(a)).collect(),
         alerts: members.into_iter().cloned().collect(),
         kind: NotificationKind::Digest,
+        back_from_snooze: None,
     })
 }
 

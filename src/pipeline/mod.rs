@@ -7,11 +7,13 @@
 //! notifications, record what was actually delivered, keep what was held for the digest).
 //! Nothing here marks anything as sent.
 
+mod brief;
 mod decide;
 mod digest;
 mod notify;
 mod quiet;
 
+pub use brief::{BriefDue, brief_due};
 pub use decide::decide;
 pub use quiet::{in_quiet_hours, next_local_hour_after, quiet_hours_end_after};
 
@@ -93,6 +95,9 @@ pub enum SnoozeScope {
 pub struct Snooze {
     pub scope: SnoozeScope,
     pub until: DateTime<Utc>,
+    /// For a key snooze: the alert's priority when it was snoozed. The same key at a higher
+    /// priority ends the snooze early.
+    pub priority: Option<Priority>,
 }
 
 /// Everything the store knows about one recipient that the decision needs.
@@ -111,19 +116,44 @@ pub struct ChatState {
 }
 
 impl ChatState {
-    /// Whether an unexpired snooze covers `alert`: a key snooze covers it at any priority, a
-    /// class or global snooze only below critical. A snooze whose `until` is `now` has
-    /// expired.
+    /// Whether an unexpired snooze covers `alert`: a key snooze covers it at any priority up
+    /// to the one it was snoozed at (a higher one ends it early), a class or global snooze only
+    /// below critical. A snooze whose `until` is `now` has expired.
     pub fn is_snoozed(&self, alert: &Alert, now: DateTime<Utc>) -> bool {
         let below_critical = alert.priority < Priority::Critical;
         self.snoozes
             .iter()
             .filter(|s| s.until > now)
             .any(|s| match &s.scope {
-                SnoozeScope::Key(key) => *key == alert.dedup_key,
+                SnoozeScope::Key(key) => {
+                    *key == alert.dedup_key && s.priority.is_none_or(|p| alert.priority <= p)
+                }
                 SnoozeScope::Class(class) => *class == alert.class && below_critical,
                 SnoozeScope::All => below_critical,
             })
+    }
+
+    /// The key snooze of `alert` that an escalation ends now: active, snoozed at a lower
+    /// priority than the alert has.
+    pub fn escalated_snooze(&self, alert: &Alert, now: DateTime<Utc>) -> Option<&Snooze> {
+        self.snoozes.iter().find(|s| {
+            s.until > now
+                && s.scope == SnoozeScope::Key(alert.dedup_key.clone())
+                && s.priority.is_some_and(|p| alert.priority > p)
+        })
+    }
+
+    /// The key snooze of `alert` that ended while its condition held and that it has not come
+    /// back from yet (no delivery since the snooze ended): the alert comes back now, marked.
+    pub fn ended_snooze(&self, alert: &Alert, now: DateTime<Utc>) -> Option<&Snooze> {
+        self.snoozes.iter().find(|s| {
+            s.until <= now
+                && s.scope == SnoozeScope::Key(alert.dedup_key.clone())
+                && self
+                    .sent
+                    .get(&alert.dedup_key)
+                    .is_none_or(|rec| rec.at < s.until)
+        })
     }
 }
 
@@ -188,6 +218,8 @@ pub struct Notification {
     /// sent. Empty for the "+N more" line.
     pub alerts: Vec<Alert>,
     pub kind: NotificationKind,
+    /// When a snooze of this alert ended while it still held: it comes back marked ↺.
+    pub back_from_snooze: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +227,8 @@ pub enum NotificationKind {
     Alert,
     Digest,
     Overflow,
+    /// The morning brief (it may carry the alerts quiet hours held).
+    Brief,
 }
 
 impl Notification {
@@ -215,4 +249,7 @@ pub struct Plan {
     /// True when the previously held alerts were released (into the digest, or dropped because
     /// they are now acknowledged or snoozed): the caller clears them once delivery is done.
     pub release_held: bool,
+    /// Key snoozes that are over: an alert came back from them (↺) or escalated past them.
+    /// The caller deletes them.
+    pub ended_snoozes: Vec<String>,
 }

@@ -35,6 +35,7 @@ pub(super) fn overflow(capped: &[&Alert]) -> Option<Notification> {
         lines: capped.iter().map(|a| a.title.clone()).collect(),
         alerts: Vec::new(),
         kind: NotificationKind::Overflow,
+        back_from_snooze: None,
     })
 }
 
@@ -82,6 +83,7 @@ fn grouped(members: &[&Alert]) -> Option<Notification> {
         lines: members.iter().map(|a| a.message.clone()).collect(),
         alerts: members.iter().map(|&a| a.clone()).collect(),
         kind: NotificationKind::Alert,
+        back_from_snooze: None,
     })
 }
 
@@ -93,5 +95,6 @@ fn single(alert: &Alert) -> Notification {
         lines: alert.message.lines().map(str::to_owned).collect(),
         alerts: vec![alert.clone()],
         kind: NotificationKind::Alert,
+        back_from_snooze: None,
     }
 }

@@ -3,13 +3,17 @@
 //! escaped) and as plain text for the terminal. The bot and the CLI use the same functions.
 //! No IO: views are gathered elsewhere and passed in.
 
+pub mod brief;
+pub mod charts;
 mod overdue;
 mod readiness;
 mod status;
+mod week;
 
 pub use overdue::overdue;
 pub use readiness::{readiness, sparkline};
 pub use status::{quiet_hours_text, snooze_scope_text, status, status_json};
+pub use week::week;
 
 use crate::pipeline::{Notification, NotificationKind};
 
@@ -127,17 +131,23 @@ pub fn notification(n: &Notification) -> Text {
         NotificationKind::Digest => "🌅",
         NotificationKind::Overflow => "➕",
         NotificationKind::Alert => n.priority.emoji(),
+        NotificationKind::Brief => "☀️",
     };
-    t.text(marker)
-        .text(" ")
-        .bold(&clip(&n.title, MAX_TITLE_CHARS))
-        .newline();
+    t.text(marker).text(" ");
+    if n.back_from_snooze.is_some() {
+        t.text("↺ ");
+    }
+    t.bold(&clip(&n.title, MAX_TITLE_CHARS)).newline();
     for line in &n.lines {
         if n.alerts.len() > 1 && n.kind == NotificationKind::Alert {
             t.text("• ").line(line);
         } else {
             t.line(line);
         }
+    }
+    if n.back_from_snooze.is_some() {
+        t.italic("↺ Back after your snooze: this still holds.")
+            .newline();
     }
     t.trimmed()
 }

@@ -167,9 +167,9 @@ fn yaml_string(s: &str) -> String {
     out
 }
 
-/// Writes `text` to `path` whole or not at all, mode 0600: a temporary file in the same
+/// Writes `content` to `path` whole or not at all, mode 0600: a temporary file in the same
 /// folder (created 0600), synced, then renamed over `path`.
-pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+pub fn write_private(path: &Path, content: impl AsRef<[u8]>) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -185,7 +185,7 @@ pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     let mut temp = builder
         .tempfile_in(&dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    temp.write_all(text.as_bytes())
+    temp.write_all(content.as_ref())
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
     temp.persist(path)

@@ -14,7 +14,7 @@
 //! with no wait between them, each whole or not at all: Ctrl-C at any wait (or a timeout, or
 //! a refused token) leaves the folder as it was. The token never appears in any output.
 
-mod files;
+pub mod files;
 mod prompt;
 mod report;
 
@@ -156,7 +156,7 @@ async fn setup(options: &Options) -> Result<(), SetupError> {
             options.api_url.as_deref(),
         )?)
     };
-    files::write_private(&env_path, &env.text())?;
+    files::write_private(&env_path, env.text())?;
     if let Some(text) = &config_text {
         files::write_private(&config_path, text)?;
     }

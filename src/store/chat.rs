@@ -69,7 +69,8 @@ impl Store {
             sent.entry(key).or_insert(SentRecord { at, priority });
         }
 
-        let snoozes = self.snoozes(recipient, now)?;
+        let mut snoozes = self.snoozes(recipient, now)?;
+        snoozes.extend(self.ended_key_snoozes(recipient, now)?);
         let acks = self.acks(recipient)?;
         let quiet = Some(self.quiet_hours(recipient)?.unwrap_or(default_quiet));
 
@@ -117,25 +118,36 @@ impl Store {
     /// Active snoozes of `recipient` (expired ones are pruned).
     pub fn snoozes(&self, recipient: Recipient, now: DateTime<Utc>) -> Result<Vec<Snooze>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT scope, until FROM snoozes WHERE recipient = ?1 AND until > ?2 ORDER BY until",
+            "SELECT scope, until, priority FROM snoozes WHERE recipient = ?1 AND until > ?2 ORDER BY until",
         )?;
-        let rows = stmt.query_map(params![recipient.key(), to_ts(now)], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (scope, until) = row?;
-            if let Some(scope) = SnoozeScope::decode(&scope) {
-                out.push(Snooze {
-                    scope,
-                    until: from_ts(until),
-                });
-            }
-        }
-        Ok(out)
+        let rows = stmt.query_map(params![recipient.key(), to_ts(now)], snooze_of)?;
+        Ok(rows
+            .filter_map(|r| r.transpose())
+            .collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Snoozes `scope` for `recipient` until `until` (replacing an earlier snooze of the same scope).
+    /// Key snoozes of `recipient` that ended in the last day (kept so that an alert still
+    /// holding comes back marked ↺; see `ChatState::ended_snooze`).
+    pub fn ended_key_snoozes(
+        &self,
+        recipient: Recipient,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Snooze>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT scope, until, priority FROM snoozes WHERE recipient = ?1 AND until <= ?2 AND until > ?3
+             AND scope LIKE 'key:%' ORDER BY until",
+        )?;
+        let rows = stmt.query_map(
+            params![recipient.key(), to_ts(now), to_ts(now - ENDED_SNOOZE_KEPT)],
+            snooze_of,
+        )?;
+        Ok(rows
+            .filter_map(|r| r.transpose())
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Snoozes `scope` for `recipient` until `until` (replacing an earlier snooze of the same
+    /// scope); a key snooze remembers the alert's `priority` (a higher one ends it early).
     pub fn snooze(
         &mut self,
         recipient: Recipient,
@@ -143,14 +155,61 @@ impl Store {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.snooze_at(recipient, scope, until, None, now)
+    }
+
+    /// [`Store::snooze`] with the priority the key was snoozed at.
+    pub fn snooze_at(
+        &mut self,
+        recipient: Recipient,
+        scope: &SnoozeScope,
+        until: DateTime<Utc>,
+        priority: Option<Priority>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO snoozes (recipient, scope, until, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (recipient, scope) DO UPDATE SET until = excluded.until, created_at = excluded.created_at",
-            params![recipient.key(), scope.encode(), to_ts(until), to_ts(now)],
+            "INSERT INTO snoozes (recipient, scope, until, created_at, priority) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (recipient, scope) DO UPDATE SET until = excluded.until,
+                 created_at = excluded.created_at, priority = excluded.priority",
+            params![
+                recipient.key(),
+                scope.encode(),
+                to_ts(until),
+                to_ts(now),
+                priority.map(Priority::as_str)
+            ],
         )?;
-        self.conn
-            .execute("DELETE FROM snoozes WHERE until <= ?1", [to_ts(now)])?;
+        self.conn.execute(
+            "DELETE FROM snoozes WHERE until <= ?1",
+            [to_ts(now - ENDED_SNOOZE_KEPT)],
+        )?;
         Ok(())
+    }
+
+    /// Removes the key snoozes of `keys` for `recipient` (ended, escalated past, or undone).
+    pub fn end_key_snoozes(&mut self, recipient: Recipient, keys: &[String]) -> Result<()> {
+        let r = recipient.key();
+        self.tx(|tx| {
+            let mut del =
+                tx.prepare_cached("DELETE FROM snoozes WHERE recipient = ?1 AND scope = ?2")?;
+            for key in keys {
+                del.execute(params![r, SnoozeScope::Key(key.clone()).encode()])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the acknowledgements of `keys` for `recipient` (an `Undo`).
+    pub fn unacknowledge(&mut self, recipient: Recipient, keys: &[String]) -> Result<()> {
+        let r = recipient.key();
+        self.tx(|tx| {
+            let mut del =
+                tx.prepare_cached("DELETE FROM acks WHERE recipient = ?1 AND dedup_key = ?2")?;
+            for key in keys {
+                del.execute(params![r, key])?;
+            }
+            Ok(())
+        })
     }
 
     /// Clears every snooze of `recipient`; returns how many were active.
@@ -277,6 +336,21 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// How long an ended key snooze is kept (for the alert's ↺ return).
+const ENDED_SNOOZE_KEPT: chrono::Duration = chrono::Duration::days(1);
+
+/// A snooze row (`scope, until, priority`); `None` for a scope this version cannot read.
+fn snooze_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Snooze>> {
+    let scope: String = row.get(0)?;
+    let until: i64 = row.get(1)?;
+    let priority: Option<String> = row.get(2)?;
+    Ok(SnoozeScope::decode(&scope).map(|scope| Snooze {
+        scope,
+        until: from_ts(until),
+        priority: priority.and_then(|p| p.parse().ok()),
+    }))
 }
 
 /// An alert as kept in the database (the fields `Alert` skips in serde included).

@@ -160,6 +160,24 @@ CREATE TABLE kv (
 );
 CREATE INDEX outbox_by_delivery ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
 "#,
+    // The day with Operator: living alert messages (their state after a press, their
+    // resolution, edits queued like sends), photos (the brief's chart), snoozes that know the
+    // priority they held (an escalation ends them early) and stay a day after they end (so
+    // the alert can come back marked), and one brief a day per recipient.
+    r#"
+ALTER TABLE outbox ADD COLUMN photo BLOB;
+ALTER TABLE outbox ADD COLUMN edit_of INTEGER;
+ALTER TABLE outbox ADD COLUMN press_state TEXT;
+ALTER TABLE outbox ADD COLUMN resolved_at INTEGER;
+ALTER TABLE snoozes ADD COLUMN priority TEXT;
+CREATE TABLE briefs (
+    recipient TEXT NOT NULL,
+    day       TEXT NOT NULL,
+    outbox_id INTEGER,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (recipient, day)
+) WITHOUT ROWID;
+"#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

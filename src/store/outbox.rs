@@ -66,6 +66,15 @@ pub struct OutboxRow {
     pub message_id: Option<i64>,
     /// When the desktop fallback was used for this row, if it was.
     pub fallback_at: Option<DateTime<Utc>>,
+    /// A PNG sent with the message (the brief's chart).
+    pub photo: Option<Vec<u8>>,
+    /// For an `edit` row: the outbox row whose message it edits.
+    pub edit_of: Option<i64>,
+    /// What a button press left the alert as (`snoozed until …`, `acknowledged`), shown in
+    /// the message with an `Undo` button; `None` as sent.
+    pub press_state: Option<String>,
+    /// When the alert's condition cleared (its message then says so, without buttons).
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 impl OutboxRow {
@@ -75,7 +84,8 @@ impl OutboxRow {
 }
 
 const COLUMNS: &str = "id, recipient, channel, priority, title, body, alerts_json, created_at, expires_at, \
-                       status, attempts, next_attempt_at, last_error, message_id, kind, html, plain, fallback_at";
+                       status, attempts, next_attempt_at, last_error, message_id, kind, html, plain, fallback_at, \
+                       photo, edit_of, press_state, resolved_at";
 
 fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     let alerts_json: String = row.get(6)?;
@@ -101,6 +111,10 @@ fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         html: row.get(15)?,
         plain: row.get(16)?,
         fallback_at: row.get::<_, Option<i64>>(17)?.map(from_ts),
+        photo: row.get(18)?,
+        edit_of: row.get(19)?,
+        press_state: row.get(20)?,
+        resolved_at: row.get::<_, Option<i64>>(21)?.map(from_ts),
     })
 }
 
@@ -111,6 +125,20 @@ pub struct QueuedMessage<'a> {
     pub notification: &'a Notification,
     pub html: &'a str,
     pub plain: &'a str,
+    /// A PNG to send with it (the brief's chart).
+    pub photo: Option<&'a [u8]>,
+}
+
+impl NotificationKind {
+    /// The outbox's `kind` for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Alert => "alert",
+            NotificationKind::Digest => "digest",
+            NotificationKind::Overflow => "overflow",
+            NotificationKind::Brief => "brief",
+        }
+    }
 }
 
 impl Store {
@@ -125,15 +153,11 @@ impl Store {
     ) -> Result<i64> {
         let notification = message.notification;
         let alerts: Vec<StoredAlert> = notification.alerts.iter().map(StoredAlert::from).collect();
-        let kind = match notification.kind {
-            NotificationKind::Alert => "alert",
-            NotificationKind::Digest => "digest",
-            NotificationKind::Overflow => "overflow",
-        };
+        let kind = notification.kind.as_str();
         self.conn.execute(
             "INSERT INTO outbox (recipient, channel, priority, kind, title, body, html, plain, alerts_json,
-                                 created_at, expires_at, status, attempts, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', 0, ?10)",
+                                 created_at, expires_at, status, attempts, next_attempt_at, photo)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', 0, ?10, ?12)",
             params![
                 recipient.key(),
                 channel,
@@ -146,9 +170,98 @@ impl Store {
                 serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".to_owned()),
                 to_ts(now),
                 to_ts(expires_at),
+                message.photo,
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Queues an edit of the message row `edit_of` was delivered as: its new text (and no
+    /// buttons), sent in its turn like any message. Returns the edit row's id.
+    pub fn enqueue_edit(
+        &mut self,
+        edit_of: &OutboxRow,
+        html: &str,
+        plain: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO outbox (recipient, channel, priority, kind, title, body, html, plain, alerts_json,
+                                 created_at, expires_at, status, attempts, next_attempt_at, edit_of)
+             VALUES (?1, ?2, ?3, 'edit', ?4, '', ?5, ?6, '[]', ?7, ?8, 'pending', 0, ?7, ?9)",
+            params![
+                edit_of.recipient,
+                edit_of.channel,
+                edit_of.priority.as_str(),
+                edit_of.title,
+                html,
+                plain,
+                to_ts(now),
+                to_ts(expires_at),
+                edit_of.id,
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records what a button press left the alert row as (`None`: as sent, after `Undo`).
+    pub fn set_press_state(&mut self, id: i64, state: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET press_state = ?2 WHERE id = ?1",
+            params![id, state],
+        )?;
+        Ok(())
+    }
+
+    /// Alert messages delivered to `recipient` since `since` whose condition has not been seen
+    /// to clear: the messages a cycle may mark resolved.
+    pub fn unresolved_alert_rows(
+        &self,
+        recipient: Recipient,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<OutboxRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM outbox WHERE delivered_at >= ?2 AND recipient = ?1
+             AND kind = 'alert' AND status = 'delivered' AND resolved_at IS NULL ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![recipient.key(), to_ts(since)], row_to_outbox)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks an alert row's condition cleared at `at`.
+    pub fn mark_resolved(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET resolved_at = ?2 WHERE id = ?1",
+            params![id, to_ts(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Whether `recipient` already has its brief for local `day` (queued or sent).
+    pub fn brief_recorded(&self, recipient: Recipient, day: chrono::NaiveDate) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM briefs WHERE recipient = ?1 AND day = ?2",
+            params![recipient.key(), day.to_string()],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    }
+
+    /// Records `recipient`'s brief for local `day` (in the same transaction as its queueing,
+    /// so a crash cannot queue it twice).
+    pub fn record_brief(
+        &mut self,
+        recipient: Recipient,
+        day: chrono::NaiveDate,
+        outbox_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO briefs (recipient, day, outbox_id, queued_at) VALUES (?1, ?2, ?3, ?4)",
+            params![recipient.key(), day.to_string(), outbox_id, to_ts(now)],
+        )?;
+        Ok(())
     }
 
     /// Pending rows due for an attempt at `now` on `channel`, highest priority first, then oldest.

@@ -200,7 +200,31 @@ impl Store {
             "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?1",
             [t],
         )?;
+        self.conn
+            .execute("DELETE FROM briefs WHERE queued_at < ?1", [t])?;
         Ok(())
+    }
+
+    /// Rows in one of Operator's tables (for the soak's figures); `None` for a name that is
+    /// not one of them.
+    pub fn row_count(&self, table: &str) -> Option<u64> {
+        const TABLES: [&str; 8] = [
+            "outbox",
+            "dedup_ledger",
+            "snoozes",
+            "acks",
+            "briefs",
+            "runs",
+            "deliveries",
+            "held_alerts",
+        ];
+        let table = TABLES.into_iter().find(|t| *t == table)?;
+        self.conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .ok()
+            .map(|n| n.max(0) as u64)
     }
 
     pub fn run_count(&self) -> Result<u64> {

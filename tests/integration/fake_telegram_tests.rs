@@ -4,6 +4,7 @@
 
 mod faults;
 mod html;
+mod photos;
 mod polling;
 mod sending;
 mod updates;

@@ -5,6 +5,7 @@ mod cli_tests;
 mod config_edit_tests;
 mod config_tests;
 mod daemon_tests;
+mod day_tests;
 mod doctor_tests;
 mod fake_telegram_tests;
 mod fuzz_tests;

@@ -58,6 +58,11 @@ pub fn health_thresholds() -> HealthThresholds {
         recovery_index_warning: 60.0,
         recovery_index_critical: 40.0,
         data_stale_hours: 24.0,
+        strain_temperature_deviation: 0.3,
+        strain_hrv_drop_percent: 15.0,
+        strain_rhr_rise_bpm: 5.0,
+        strain_readiness: 65.0,
+        strain_signals: 2,
     }
 }
 
@@ -86,6 +91,7 @@ pub fn pattern_cfg() -> PatternMonitor {
             sleep_debt_nights: 3,
             context_switch_clients: 5,
             stale_focus_days: 7,
+            burnout_readiness_slope: -1.0,
         },
     }
 }

@@ -8,6 +8,7 @@ mod decide_cases;
 mod digest_cases;
 mod quiet_cases;
 mod screen_cases;
+mod snooze_cases;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use operator::zone::Zone;
@@ -107,6 +108,7 @@ fn render(plan: &Plan) -> String {
             NotificationKind::Alert => "alert",
             NotificationKind::Digest => "digest",
             NotificationKind::Overflow => "overflow",
+            NotificationKind::Brief => "brief",
         };
         out.push(format!("=> {kind} {} {:?}", n.priority, n.title));
         out.extend(n.lines.iter().map(|l| format!("| {l}")));
@@ -215,7 +217,11 @@ impl State {
     }
 
     fn snooze(mut self, scope: SnoozeScope, until: DateTime<Utc>) -> State {
-        self.0.snoozes.push(Snooze { scope, until });
+        self.0.snoozes.push(Snooze {
+            scope,
+            until,
+            priority: None,
+        });
         self
     }
 

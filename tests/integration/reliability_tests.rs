@@ -2,6 +2,7 @@
 //! demo data under injected faults and crashes, with the no-lost-alert invariant checked after
 //! each scenario; the secret scan; hostile sources; load. See RELIABILITY.md for the table.
 
+mod brief_crash;
 mod crash;
 mod load;
 mod oura_lock;

@@ -203,6 +203,7 @@ fn notification(
         lines: lines.iter().map(|l| (*l).to_owned()).collect(),
         alerts,
         kind,
+        back_from_snooze: None,
     }
 }
 

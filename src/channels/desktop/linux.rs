@@ -450,6 +450,7 @@ mod tests {
                 a
             }],
             kind: NotificationKind::Alert,
+            back_from_snooze: None,
         }
     }
 

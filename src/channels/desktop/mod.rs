@@ -75,7 +75,12 @@ pub enum DesktopResponse {
 /// The buttons, in the order shown (the same as Telegram's). On macOS the first is the main
 /// button and all four are in its drop-down; an accidental click on the main part snoozes
 /// for an hour, the mildest choice.
-pub const BUTTONS: [Action; 4] = Action::ALL;
+pub const BUTTONS: [Action; 4] = [
+    Action::Snooze1h,
+    Action::Snooze4h,
+    Action::Tomorrow,
+    Action::GotIt,
+];
 
 /// Whether this system has a desktop to notify: on macOS always (osascript at least); on
 /// Linux and the BSDs when `DBUS_SESSION_BUS_ADDRESS` names a session bus that answers and a
@@ -145,6 +150,7 @@ pub fn action_key(action: Action) -> &'static str {
         Action::Snooze4h => "snooze-4h",
         Action::Tomorrow => "tomorrow",
         Action::GotIt => "got-it",
+        Action::Undo => "undo",
     }
 }
 
@@ -264,6 +270,7 @@ mod tests {
                 })
                 .collect(),
             kind: NotificationKind::Alert,
+            back_from_snooze: None,
         }
     }
 

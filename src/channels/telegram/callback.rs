@@ -11,14 +11,18 @@ pub enum Action {
     Tomorrow,
     /// Acknowledge until the condition clears.
     GotIt,
+    /// Restore the alert as it was before the last press (the snooze or acknowledgement
+    /// removed, the four buttons back).
+    Undo,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::Snooze1h,
         Action::Snooze4h,
         Action::Tomorrow,
         Action::GotIt,
+        Action::Undo,
     ];
 
     fn code(self) -> &'static str {
@@ -27,6 +31,7 @@ impl Action {
             Action::Snooze4h => "s4",
             Action::Tomorrow => "tm",
             Action::GotIt => "ok",
+            Action::Undo => "un",
         }
     }
 
@@ -36,6 +41,7 @@ impl Action {
             Action::Snooze4h => "Snooze 4h",
             Action::Tomorrow => "Tomorrow",
             Action::GotIt => "Got it",
+            Action::Undo => "Undo",
         }
     }
 }

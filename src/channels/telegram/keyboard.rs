@@ -10,12 +10,23 @@ use crate::store::OutboxRow;
 /// Telegram's limit on callback data.
 pub const MAX_CALLBACK_BYTES: usize = 64;
 
-/// The keyboard for a row, or `None` when there is nothing to act on (the "+N more" line).
+/// The keyboard for a row, or `None` when there is nothing to act on (the "+N more" line,
+/// the brief, an alert that has resolved).
 pub fn for_row(row: &OutboxRow) -> Option<InlineKeyboardMarkup> {
-    if row.kind == "overflow" || row.alerts.is_empty() {
+    let actionable = matches!(row.kind.as_str(), "alert" | "digest");
+    if !actionable || row.alerts.is_empty() || row.resolved_at.is_some() {
         return None;
     }
     Some(alert_keyboard(row.id))
+}
+
+/// The one button left after a press: `Undo`.
+pub fn undo_keyboard(outbox_id: i64) -> InlineKeyboardMarkup {
+    let action = Action::Undo;
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
+        action.label(),
+        CallbackData { action, outbox_id }.encode(),
+    )]])
 }
 
 /// Two rows of two buttons, so the labels fit on a phone.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CHANNEL, DeliveryStats, RowOutcome, TelegramSender};
 use crate::app::App;
-use crate::channels::journal::Entry;
+use crate::channels::journal::{Entry, MessageEntry};
 use crate::pipeline::{Notification, NotificationKind};
 use crate::store::{OutboxRow, Store};
 
@@ -316,8 +316,10 @@ fn notification_of(row: &OutboxRow) -> Notification {
         kind: match row.kind.as_str() {
             "digest" => NotificationKind::Digest,
             "overflow" => NotificationKind::Overflow,
+            "brief" => NotificationKind::Brief,
             _ => NotificationKind::Alert,
         },
+        back_from_snooze: None,
     }
 }
 
@@ -342,4 +344,11 @@ fn journal_row(
         })
         .collect();
     app.journal(&entries);
+    if row.kind == "brief" {
+        let mut entry = MessageEntry::new("brief", false, chat, outcome, row.created_at, now);
+        if let Some(r) = reason {
+            entry = entry.with_reason(r);
+        }
+        app.journal(&[entry]);
+    }
 }

@@ -19,6 +19,12 @@
 //! and 29 a second were too thin: on a loaded two-core machine one reply in the 2,000 of the
 //! load scenario arrived late enough to be refused.)
 //!
+//! A booked turn is kept only if it is taken on time. A caller that wakes more than
+//! [`LATE_TOLERANCE`] after its turn (a machine starved of CPU: a debug build drawing charts
+//! beside a load of sends) has its booking moved to when it really goes, or to the next free
+//! instant from then; otherwise every late caller of a stalled second would go at once, and
+//! together with those on time they could pass thirty in a second.
+//!
 //! Built on `tokio::time::Instant`, so it follows tokio's paused clock in tests.
 
 use std::collections::{BTreeSet, HashMap};
@@ -34,6 +40,9 @@ pub const GLOBAL_PER_SECOND: u32 = 30;
 /// The least time between any two turns: 28 a second, so thirty turns always span more than
 /// a second with 35 ms to spare, and thirty-one with 71 ms.
 pub const GLOBAL_SPACING: Duration = Duration::from_micros(35_715);
+
+/// How late a caller may take its booked turn before the booking is moved to when it goes.
+pub const LATE_TOLERANCE: Duration = Duration::from_millis(5);
 
 /// The pacing state: who was (or is booked to be) written to when, and any 429 pause.
 #[derive(Debug, Default)]
@@ -65,6 +74,22 @@ impl Pacing {
         self.turns.insert(at);
         self.last_by_chat.insert(chat, at);
         at
+    }
+
+    /// The turn a caller booked for `at` and takes now: `at` itself when on time (within
+    /// [`LATE_TOLERANCE`]); else the booking moves to now, or to the first instant from now
+    /// that keeps the spacing (to wait for again).
+    pub fn retake(&mut self, chat: i64, at: Instant) -> Instant {
+        let now = Instant::now();
+        if now <= at + LATE_TOLERANCE {
+            return at;
+        }
+        self.turns.remove(&at);
+        let turn = self.free_turn_from(now);
+        self.turns.insert(turn);
+        let last = self.last_by_chat.entry(chat).or_insert(turn);
+        *last = (*last).max(turn);
+        turn
     }
 
     /// The first instant at or after `at` that is [`GLOBAL_SPACING`] away from every booked turn.
@@ -142,11 +167,18 @@ impl Pacer {
     /// again if a 429 pause began meanwhile.
     pub async fn wait_turn(&self, chat: i64) {
         loop {
-            let at = self.lock().reserve(chat);
-            // A turn that is now goes at once: tokio's timer works in whole milliseconds, so
-            // even a sleep until now would wait for the next tick (up to 1 ms per message).
-            if at > Instant::now() {
-                tokio::time::sleep_until(at).await;
+            let mut at = self.lock().reserve(chat);
+            loop {
+                // A turn that is now goes at once: tokio's timer works in whole milliseconds,
+                // so even a sleep until now would wait for the next tick (up to 1 ms each).
+                if at > Instant::now() {
+                    tokio::time::sleep_until(at).await;
+                }
+                let taken = self.lock().retake(chat, at);
+                if taken == at || taken <= Instant::now() {
+                    break;
+                }
+                at = taken;
             }
             if self.lock().paused_until().is_none() {
                 return;
@@ -187,6 +219,25 @@ mod tests {
         );
         tokio::time::advance(Duration::from_millis(1)).await;
         assert_eq!(p.ready_at(1), Instant::now());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_caller_goes_when_it_really_can_not_in_a_bunch() {
+        let mut p = Pacing::default();
+        let t0 = Instant::now();
+        let first = p.reserve(1);
+        let second = p.reserve(2);
+        assert_eq!(second, t0 + GLOBAL_SPACING);
+        // Both callers were starved for 100 ms: the first goes now, and the second, booked
+        // for a time long past, does not go in the same instant.
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let now = Instant::now();
+        assert_eq!(p.retake(1, first), now, "moved to when it really goes");
+        assert_eq!(p.retake(2, second), now + GLOBAL_SPACING, "spaced from it");
+        // On time (within the tolerance) a turn stands.
+        let third = p.reserve(3);
+        tokio::time::advance(third - Instant::now() + LATE_TOLERANCE).await;
+        assert_eq!(p.retake(3, third), third);
     }
 
     #[tokio::test(start_paused = true)]

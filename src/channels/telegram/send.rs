@@ -1,5 +1,6 @@
 //! Sending one outbox row through the one send path ([`super::transport`]): its message with
-//! the alert keyboard; the error's class decides what happens to the row (retried after the
+//! the alert keyboard (with its chart, for the brief), or for an `edit` row the new text of
+//! the message it edits; the error's class decides what happens to the row (retried after the
 //! 429 pause, failed for good, deferred with the rest of the pass during an outage, or
 //! retried with backoff).
 
@@ -38,7 +39,39 @@ impl TelegramSender {
             plain: &row.plain,
             keyboard: keyboard.as_ref(),
         };
-        let failure = match self.telegram.send(chat, message, OnRateLimit::GiveUp).await {
+        let sent = if let Some(edit_of) = row.edit_of {
+            let target = self
+                .app
+                .store(move |s| s.outbox_row(edit_of))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|r| r.message_id);
+            let Some(message_id) = target else {
+                self.permanent(
+                    row,
+                    "the message to edit was never delivered",
+                    "nothing to do",
+                    stats,
+                )
+                .await;
+                return Verdict::Done;
+            };
+            self.telegram
+                .edit(chat, message_id, message, OnRateLimit::GiveUp)
+                .await
+                .map(|()| super::Sent {
+                    message_id,
+                    as_plain: false,
+                })
+        } else if let Some(photo) = &row.photo {
+            self.telegram
+                .send_with_photo(chat, photo, message, OnRateLimit::GiveUp)
+                .await
+        } else {
+            self.telegram.send(chat, message, OnRateLimit::GiveUp).await
+        };
+        let failure = match sent {
             Ok(sent) => {
                 self.delivered(row, sent.message_id, sent.as_plain, stats)
                     .await;

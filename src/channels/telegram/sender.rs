@@ -247,6 +247,10 @@ mod tests {
             last_error: None,
             message_id: None,
             fallback_at: None,
+            photo: None,
+            edit_of: None,
+            press_state: None,
+            resolved_at: None,
         }
     }
 

@@ -15,15 +15,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters, SendPhotoSetters};
 use teloxide::requests::Requester;
-use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ParseMode};
+use teloxide::types::{ChatId, InlineKeyboardMarkup, InputFile, MessageId, ParseMode};
 use teloxide::{Bot, RequestError};
 
 use super::Pacer;
 use super::errors::{self, SendFailure};
 use super::pacing::note_retry_after;
-use super::split::{MAX_MESSAGE_LEN, split_html, split_plain};
+use super::split::{MAX_MESSAGE_LEN, split_html, split_plain, utf16_len};
 use crate::app::App;
 use crate::config::Redactor;
 use crate::render::Text;
@@ -40,6 +40,9 @@ pub enum OnRateLimit {
 
 /// How often one message is retried after a 429 with [`OnRateLimit::WaitOut`].
 pub const RATE_LIMIT_RETRIES: u32 = 3;
+/// Telegram's limit on a photo's caption (after entity parsing, in UTF-16 units).
+pub const MAX_CAPTION_LEN: usize = 1024;
+
 /// The longest `retry_after` waited out with [`OnRateLimit::WaitOut`].
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -143,6 +146,99 @@ impl Telegram {
                 message_id,
                 as_plain: false,
             }),
+        }
+    }
+
+    /// Sends a PNG with `message`: as its caption when it fits Telegram's 1,024 characters,
+    /// else the text first (with the keyboard) and the picture after it. When Telegram refuses
+    /// the picture itself (not a rate limit or an outage), the text goes alone. The returned
+    /// message is the one carrying the text (and buttons).
+    pub async fn send_with_photo(
+        &self,
+        chat: i64,
+        png: &[u8],
+        message: Outgoing<'_>,
+        on_429: OnRateLimit,
+    ) -> Result<Sent, SendFailure> {
+        let fits = utf16_len(message.plain) <= MAX_CAPTION_LEN
+            && utf16_len(message.html) <= 4 * MAX_CAPTION_LEN;
+        if fits {
+            match self.photo(chat, png, Some(message), on_429).await {
+                Ok(sent) => return Ok(sent),
+                Err(e @ (SendFailure::RetryAfter(_) | SendFailure::Outage(_))) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(chat_id = chat, error = %e, "Telegram refused the chart; sending the text alone");
+                    return self.send(chat, message, on_429).await;
+                }
+            }
+        }
+        let sent = self.send(chat, message, on_429).await?;
+        if let Err(e) = self.photo(chat, png, None, on_429).await {
+            tracing::warn!(chat_id = chat, error = %e, "the chart could not follow the text");
+        }
+        Ok(sent)
+    }
+
+    /// One `sendPhoto`, in its turn; the caption as HTML, re-sent plain if Telegram cannot
+    /// parse it.
+    async fn photo(
+        &self,
+        chat: i64,
+        png: &[u8],
+        caption: Option<Outgoing<'_>>,
+        on_429: OnRateLimit,
+    ) -> Result<Sent, SendFailure> {
+        let attempt = |html: bool| {
+            let mut request = self.bot.send_photo(
+                ChatId(chat),
+                InputFile::memory(png.to_vec()).file_name("chart.png"),
+            );
+            if let Some(c) = caption {
+                request = if html {
+                    request.caption(c.html).parse_mode(ParseMode::Html)
+                } else {
+                    request.caption(c.plain)
+                };
+                if let Some(kb) = c.keyboard {
+                    request = request.reply_markup(kb.clone());
+                }
+            }
+            async move { request.await.map(|m| i64::from(m.id.0)) }
+        };
+        match self.paced(chat, on_429, || attempt(true)).await {
+            Ok(message_id) => Ok(Sent {
+                message_id,
+                as_plain: false,
+            }),
+            Err(SendFailure::CantParse(_)) => self
+                .paced(chat, on_429, || attempt(false))
+                .await
+                .map(|message_id| Sent {
+                    message_id,
+                    as_plain: true,
+                }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes the buttons under message `message_id` in `chat` (a press on an alert that
+    /// has expired or resolved), in its turn.
+    pub async fn remove_keyboard(
+        &self,
+        chat: i64,
+        message_id: i64,
+        on_429: OnRateLimit,
+    ) -> Result<(), SendFailure> {
+        let id = MessageId(i32::try_from(message_id).unwrap_or(i32::MAX));
+        let result = self
+            .paced(chat, on_429, || {
+                let request = self.bot.edit_message_reply_markup(ChatId(chat), id);
+                async move { request.await.map(|_| ()) }
+            })
+            .await;
+        match result {
+            Err(SendFailure::Transient(text)) if text.contains("message is not modified") => Ok(()),
+            other => other,
         }
     }
 

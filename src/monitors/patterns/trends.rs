@@ -97,3 +97,18 @@ pub(super) fn sleep_debt(oura: &OuraSnapshot, ctx: &Ctx) -> Option<Alert> {
         message,
     ))
 }
+
+/// Readiness's fitted slope (points a day) over today−6..today, with at least 5 scores.
+pub(super) fn readiness_slope(oura: &OuraSnapshot, ctx: &Ctx) -> Option<f64> {
+    let first = ctx.today.checked_sub_days(Days::new(WEEK - 1))?;
+    let points: Vec<(f64, f64)> = oura
+        .readiness
+        .iter()
+        .filter(|r| r.day >= first && r.day <= ctx.today)
+        .filter_map(|r| {
+            let x = (r.day - first).num_days() as f64;
+            r.score.filter(|s| s.is_finite()).map(|s| (x, s))
+        })
+        .collect();
+    crate::monitors::baseline::slope(&points, 5)
+}

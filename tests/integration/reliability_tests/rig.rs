@@ -326,10 +326,9 @@ impl Rig {
             }
         }
         // Every alert the pipeline decided to push has a row (so a final outcome above).
-        for line in journal
-            .iter()
-            .filter(|l| l["outcome"] == "queued" && l["channel"] == "telegram")
-        {
+        for line in journal.iter().filter(|l| {
+            l["outcome"] == "queued" && l["channel"] == "telegram" && l["kind"] == "alert"
+        }) {
             let (Some(key), Some(chat)) = (line["dedup_key"].as_str(), line["chat_id"].as_i64())
             else {
                 problems.push(format!("malformed queued line {line}"));

@@ -18,6 +18,7 @@ mod html;
 mod json;
 mod limits;
 mod methods;
+mod multipart;
 mod reply;
 mod server;
 mod state;
@@ -81,6 +82,8 @@ pub struct SentMessage {
     /// The inline keyboard, if the message has one.
     pub reply_markup: Option<Value>,
     pub edited: bool,
+    /// The picture of a `sendPhoto` (its caption is `text`).
+    pub photo: Option<Vec<u8>>,
 }
 
 /// A running fake. Cheap to clone; all clones drive the same server.
@@ -262,6 +265,32 @@ impl FakeTelegram {
                 return Err(format!(
                     "waited {timeout:?} for {n} `{method}` request(s), saw {}; all requests: {all:?}",
                     matching.len()
+                ));
+            }
+        }
+    }
+
+    /// Waits until `chat` holds at least `n` bot messages (text or photo), returning them;
+    /// `timeout` is only an upper bound.
+    pub async fn wait_for_messages(
+        &self,
+        chat: i64,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<SentMessage>, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let seen = self.shared.requests_seen.notified();
+            tokio::pin!(seen);
+            seen.as_mut().enable();
+            let messages = self.messages(chat);
+            if messages.len() >= n {
+                return Ok(messages);
+            }
+            if tokio::time::timeout_at(deadline, seen).await.is_err() {
+                return Err(format!(
+                    "waited {timeout:?} for {n} message(s) in chat {chat}, saw {}",
+                    messages.len()
                 ));
             }
         }

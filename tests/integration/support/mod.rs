@@ -74,7 +74,22 @@ impl DemoWorld {
         let world = DemoWorld { dir, files };
         // Never the real Oura API: a test that sets a token talks to loopback only.
         world.point_oura_api_at("http://127.0.0.1:9");
+        // The alert tests count messages; the brief tests turn it back on.
+        world.set_brief(false);
         world
+    }
+
+    /// Turns the morning brief on or off in the demo config.
+    pub fn set_brief(&self, on: bool) {
+        let text = std::fs::read_to_string(&self.files.config).unwrap();
+        let [from, to] = ["true", "false"].map(|b| format!("brief:\n  enabled: {b}\n"));
+        let (from, to) = if on { (to, from) } else { (from, to) };
+        let replaced = text.replace(&from, &to);
+        assert!(
+            replaced.contains(&to),
+            "the demo config's brief block changed shape"
+        );
+        std::fs::write(&self.files.config, replaced).unwrap();
     }
 
     pub fn config_arg(&self) -> String {
@@ -263,6 +278,7 @@ impl Queued<'_> {
             notification: self.notification,
             html: self.text.html(),
             plain: self.text.plain(),
+            photo: None,
         }
     }
 }

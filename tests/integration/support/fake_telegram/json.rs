@@ -67,12 +67,21 @@ pub fn bot_message(bot_id: i64, chat_id: i64, message: &StoredMessage) -> Value 
         "from": bot_user(bot_id),
         "chat": chat(chat_id),
         "date": message.date,
-        "text": message.formatted.text,
     });
     if let Some(map) = value.as_object_mut() {
+        let (text, entities) = match &message.photo {
+            Some(png) => {
+                map.insert("photo".to_owned(), photo_sizes(message.message_id, png));
+                ("caption", "caption_entities")
+            }
+            None => ("text", "entities"),
+        };
+        if message.photo.is_none() || !message.formatted.text.is_empty() {
+            map.insert(text.to_owned(), message.formatted.text.clone().into());
+        }
         if !message.formatted.entities.is_empty() {
             map.insert(
-                "entities".to_owned(),
+                entities.to_owned(),
                 message.formatted.entities.clone().into(),
             );
         }
@@ -176,4 +185,19 @@ fn command_len(chars: &[char]) -> usize {
         Some(c) if is_word_or_tag(*c) => 0,
         _ => end,
     }
+}
+
+/// The sizes Telegram reports for an uploaded photo: one, the original's (from its PNG header).
+fn photo_sizes(message_id: i32, png: &[u8]) -> Value {
+    let dimension = |at: usize| {
+        png.get(at..at + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    json!([{
+        "file_id": format!("photo-{message_id}"),
+        "file_unique_id": format!("u{message_id}"),
+        "width": dimension(16),
+        "height": dimension(20),
+        "file_size": png.len(),
+    }])
 }

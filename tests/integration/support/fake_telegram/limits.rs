@@ -41,7 +41,7 @@ const WINDOW: Duration = Duration::from_secs(1);
 
 /// Methods that count as a message sent.
 pub fn is_paced(method: &str) -> bool {
-    matches!(method, "sendmessage" | "editmessagetext")
+    matches!(method, "sendmessage" | "sendphoto" | "editmessagetext")
 }
 
 /// The accepted messages still inside a window, and what was refused.

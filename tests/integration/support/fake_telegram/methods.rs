@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::json;
 use super::reply::ApiFailure;
+use super::server::Files;
 use super::state::{State, StoredMessage, unix_now};
 use super::validate;
 
@@ -19,6 +20,7 @@ pub fn handle(
     bot_id: i64,
     method: &str,
     params: &Value,
+    files: &Files,
 ) -> Option<MethodResult> {
     let result = match method {
         "getme" => Ok(json::me(bot_id)),
@@ -27,6 +29,7 @@ pub fn handle(
             json!({ "url": "", "has_custom_certificate": false, "pending_update_count": state.updates.len() }),
         ),
         "sendmessage" => send_message(state, bot_id, params),
+        "sendphoto" => send_photo(state, bot_id, params, files),
         "getchat" => get_chat(state, params),
         "sendchataction" => send_chat_action(state, params),
         "editmessagetext" => edit_message_text(state, bot_id, params),
@@ -106,6 +109,44 @@ fn send_message(state: &mut State, bot_id: i64, params: &Value) -> MethodResult 
         formatted,
         reply_markup,
         edit_date: None,
+        photo: None,
+    };
+    let result = json::bot_message(bot_id, chat_id, &message);
+    chat.sent.push(message);
+    Ok(result)
+}
+
+/// `sendPhoto` with an upload (multipart, the file in the `photo` field or named by
+/// `attach://<field>`); a file id or URL is refused, as the fake stores no files.
+fn send_photo(state: &mut State, bot_id: i64, params: &Value, files: &Files) -> MethodResult {
+    let chat_id = chat_id(params)?;
+    state.check_chat(chat_id)?;
+    let upload = match str_param(params, "photo") {
+        Some(named) => match named.strip_prefix("attach://") {
+            Some(field) => files.get(field),
+            None => {
+                return Err(ApiFailure::bad_request(
+                    "wrong remote file identifier specified",
+                ));
+            }
+        },
+        None => files.get("photo"),
+    };
+    validate::photo(upload.map(Vec::as_slice))?;
+    let parse_mode = str_param(params, "parse_mode").map(str::to_owned);
+    let caption = str_param(params, "caption");
+    let formatted = validate::caption(caption, parse_mode.as_deref())?;
+    let reply_markup = validate::reply_markup(params.get("reply_markup"))?;
+    let chat = state.chat_mut(chat_id);
+    let message = StoredMessage {
+        message_id: chat.next_message_id(),
+        date: unix_now(),
+        raw_text: caption.unwrap_or_default().to_owned(),
+        parse_mode,
+        formatted,
+        reply_markup,
+        edit_date: None,
+        photo: upload.cloned(),
     };
     let result = json::bot_message(bot_id, chat_id, &message);
     chat.sent.push(message);
@@ -153,6 +194,11 @@ fn edit_message_text(state: &mut State, bot_id: i64, params: &Value) -> MethodRe
     let formatted = validate::message_text(Some(text), parse_mode.as_deref())?;
     let reply_markup = validate::reply_markup(params.get("reply_markup"))?;
     let (chat_id, message) = edit_target(state, params)?;
+    if message.photo.is_some() {
+        return Err(ApiFailure::bad_request(
+            "there is no text in the message to edit",
+        ));
+    }
     if message.formatted == formatted && message.reply_markup == reply_markup {
         return Err(not_modified());
     }

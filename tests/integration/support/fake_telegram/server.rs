@@ -24,9 +24,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 
+use super::multipart;
 use super::reply::{ApiFailure, Reply};
 use super::state::Shared;
 use super::{Fault, methods, updates};
+
+/// Files uploaded with a request, by field name.
+pub type Files = std::collections::HashMap<String, Vec<u8>>;
 
 /// Parameters whose value is JSON, which form encoding sends as a string.
 const JSON_PARAMS: [&str; 7] = [
@@ -46,8 +50,10 @@ pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> io::Result
         inner: TcpListener::from_std(listener)?,
     };
     let shutdown = shared.shutdown.clone();
+    // Telegram takes uploads of up to 50 MB (photos up to 10 MB, refused by `validate`).
     let app = Router::new()
         .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
         .with_state(shared)
         .into_make_service_with_connect_info::<ConnCut>();
     Ok(tokio::spawn(async move {
@@ -70,8 +76,8 @@ async fn handle(
         return Reply::Fail(ApiFailure::new(404, "Not Found"));
     };
     let method = method.to_ascii_lowercase();
-    let params = match parse_params(&uri, &headers, &body) {
-        Ok(params) => params,
+    let (params, files) = match parse_params(&uri, &headers, &body) {
+        Ok(parsed) => parsed,
         Err(failure) => return finish(&shared, &method, &Value::Null, at, Reply::Fail(failure)),
     };
     if token != shared.token {
@@ -89,7 +95,7 @@ async fn handle(
         Some(FaultEffect::Delay(delay)) => Some(delay),
         None => None,
     };
-    let reply = dispatch(&shared, &method, &params, at).await;
+    let reply = dispatch(&shared, &method, &params, &files, at).await;
     if let Some(delay) = stall {
         tokio::time::sleep(delay).await;
     }
@@ -102,7 +108,13 @@ fn finish(shared: &Shared, method: &str, params: &Value, at: Instant, reply: Rep
     reply
 }
 
-async fn dispatch(shared: &Shared, method: &str, params: &Value, at: Instant) -> Reply {
+async fn dispatch(
+    shared: &Shared,
+    method: &str,
+    params: &Value,
+    files: &Files,
+    at: Instant,
+) -> Reply {
     if method == "getupdates" {
         return updates::get_updates(shared, params, at).await;
     }
@@ -111,7 +123,7 @@ async fn dispatch(shared: &Shared, method: &str, params: &Value, at: Instant) ->
     if let Err(refused) = admitted {
         return finish(shared, method, params, at, Reply::Fail(refused));
     }
-    let result = methods::handle(&mut shared.lock(), shared.bot_id, method, params);
+    let result = methods::handle(&mut shared.lock(), shared.bot_id, method, params, files);
     let reply = result.map_or_else(
         || Reply::Fail(ApiFailure::new(404, "Not Found")),
         Reply::from,
@@ -149,9 +161,15 @@ fn split_path(path: &str) -> Option<(&str, &str)> {
     valid.then_some((token, method))
 }
 
-/// Query parameters, then the body (JSON or form), the body winning.
-fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiFailure> {
+/// Query parameters, then the body (JSON, form or multipart), the body winning; with the
+/// files a multipart body uploads.
+fn parse_params(
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Value, Files), ApiFailure> {
     let mut params = Map::new();
+    let mut files = Files::new();
     if let Some(query) = uri.query() {
         form_into(query, &mut params);
     }
@@ -168,24 +186,39 @@ fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Result<Value, A
             params.extend(object);
         } else if content_type.starts_with("application/x-www-form-urlencoded") {
             form_into(&String::from_utf8_lossy(body), &mut params);
+        } else if content_type.starts_with("multipart/form-data") {
+            let parts = multipart::boundary(&content_type)
+                .ok_or_else(|| "no boundary in the content type".to_owned())
+                .and_then(|b| multipart::parse(body, &b))
+                .map_err(|e| {
+                    ApiFailure::bad_request(format!("can't parse multipart request: {e}"))
+                })?;
+            for (key, value) in parts.fields {
+                insert_param(&mut params, key, value);
+            }
+            files = parts.files;
         } else {
             return Err(ApiFailure::bad_request(format!(
                 "the fake does not accept content type \"{content_type}\""
             )));
         }
     }
-    Ok(Value::Object(params))
+    Ok((Value::Object(params), files))
+}
+
+/// A text parameter, parsed as JSON when the parameter holds JSON.
+fn insert_param(params: &mut Map<String, Value>, key: String, value: String) {
+    let json = JSON_PARAMS
+        .contains(&key.as_str())
+        .then(|| serde_json::from_str(&value).ok())
+        .flatten();
+    params.insert(key, json.unwrap_or(Value::String(value)));
 }
 
 fn form_into(encoded: &str, params: &mut Map<String, Value>) {
     for pair in encoded.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (key, value) = (percent_decode(key), percent_decode(value));
-        let json = JSON_PARAMS
-            .contains(&key.as_str())
-            .then(|| serde_json::from_str(&value).ok())
-            .flatten();
-        params.insert(key, json.unwrap_or(Value::String(value)));
+        insert_param(params, percent_decode(key), percent_decode(value));
     }
 }
 

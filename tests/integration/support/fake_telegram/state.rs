@@ -90,6 +90,8 @@ pub struct StoredMessage {
     pub formatted: Formatted,
     pub reply_markup: Option<Value>,
     pub edit_date: Option<i64>,
+    /// The uploaded picture of a photo message (its caption in `raw_text`).
+    pub photo: Option<Vec<u8>>,
 }
 
 impl StoredMessage {
@@ -101,6 +103,7 @@ impl StoredMessage {
             parse_mode: self.parse_mode.clone(),
             reply_markup: self.reply_markup.clone(),
             edited: self.edit_date.is_some(),
+            photo: self.photo.clone(),
         }
     }
 }

@@ -12,6 +12,10 @@ use super::reply::ApiFailure;
 /// Telegram's limit on a text message, after entity parsing. Counted here in
 /// UTF-16 code units, which is never more lenient than Telegram's own count.
 pub const MAX_TEXT_LEN: usize = 4096;
+/// Telegram's limit on a media caption, after entity parsing.
+pub const MAX_CAPTION_LEN: usize = 1024;
+/// Telegram's limit on an uploaded photo.
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;
 pub const MAX_CALLBACK_ANSWER_CHARS: usize = 200;
 
@@ -43,6 +47,51 @@ pub fn message_text(text: Option<&str>, parse_mode: Option<&str>) -> Result<Form
         return Err(ApiFailure::bad_request("message is too long"));
     }
     Ok(formatted)
+}
+
+/// Validates a photo's caption (optional, at most [`MAX_CAPTION_LEN`]) under `parse_mode`.
+pub fn caption(text: Option<&str>, parse_mode: Option<&str>) -> Result<Formatted, ApiFailure> {
+    let text = text.unwrap_or_default();
+    let parsed = match parse_mode.map(str::to_ascii_lowercase).as_deref() {
+        Some("html") => html::parse(text)
+            .map_err(|detail| ApiFailure::bad_request(format!("can't parse entities: {detail}")))?,
+        None | Some("" | "markdown" | "markdownv2") => html::Parsed {
+            text: text.to_owned(),
+            entities: Vec::new(),
+        },
+        Some(_) => return Err(ApiFailure::bad_request("unsupported parse_mode")),
+    };
+    let formatted = trimmed(parsed);
+    if formatted.text.encode_utf16().count() > MAX_CAPTION_LEN {
+        return Err(ApiFailure::bad_request("message caption is too long"));
+    }
+    Ok(formatted)
+}
+
+/// Validates an uploaded photo: present, within 10 MB, an image Telegram can read (the fake
+/// reads PNG only: the signature and a non-empty IHDR).
+pub fn photo(bytes: Option<&[u8]>) -> Result<(), ApiFailure> {
+    let Some(bytes) = bytes else {
+        return Err(ApiFailure::bad_request("there is no photo in the request"));
+    };
+    if bytes.is_empty() {
+        return Err(ApiFailure::bad_request("file must be non-empty"));
+    }
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(ApiFailure::bad_request(
+            "PHOTO_INVALID_DIMENSIONS: file is too big",
+        ));
+    }
+    let dimension = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let png = bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR");
+    if !png || dimension(16) == 0 || dimension(20) == 0 {
+        return Err(ApiFailure::bad_request("IMAGE_PROCESS_FAILED"));
+    }
+    Ok(())
 }
 
 /// Telegram strips leading and trailing whitespace and clips entities to what is left.
