@@ -94,6 +94,7 @@ fn decide(c: &mut Criterion) {
         b.iter(|| pipeline::decide(black_box(&alerts), &fresh, now, &policy))
     });
     let seen = ChatState {
+        quiet_until: None,
         sent: alerts
             .iter()
             .map(|a| {

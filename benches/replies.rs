@@ -1,7 +1,9 @@
 //! The bot's reply to each command, built in-process exactly as the dispatcher builds it
 //! (`bot::replies::reply`: state database reads, live source reads with their timeout, the
 //! text as Telegram HTML and plain), at 1× and 100×; and rendering a 5,000-line `/overdue`.
-//! The network send is not included; `scripts/bench.sh` measures that end to end.
+//! The network send is not included; `scripts/bench.sh` measures that end to end. Also
+//! `words/*`: reading plain words (a typical snooze, a question, a refusal, and the worst
+//! inputs the fuzz tests feed: 4,096 characters of one letter, 600 × "snooze").
 //!
 //! Run: `cargo bench --bench replies`.
 
@@ -14,7 +16,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use operator::app::App;
-use operator::bot::{commands, replies};
+use operator::bot::{commands, replies, words};
 use operator::clock::SystemClock;
 use operator::cycle::Selection;
 use operator::render;
@@ -106,5 +108,34 @@ fn render_overdue(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, command_replies, render_overdue);
+fn plain_words(c: &mut Criterion) {
+    let tz = operator::zone::Zone::named("America/New_York").expect("a bundled zone");
+    let ctx = words::Context {
+        now: Utc::now(),
+        tz: &tz,
+        quiet: Some(words::QuietHours { start: 22, end: 7 }),
+    };
+    let mut group = c.benchmark_group("words");
+    group
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    let cases = [
+        ("snooze", "Snooze health till 3pm, please".to_owned()),
+        ("question", "how did I sleep?".to_owned()),
+        (
+            "refusal",
+            "snooze the dog until it stops barking".to_owned(),
+        ),
+        ("worst_letters", "a".repeat(4096)),
+        ("worst_snoozes", "snooze ".repeat(600)),
+    ];
+    for (name, text) in &cases {
+        group.bench_function(*name, |b| {
+            b.iter(|| words::understand(black_box(text), &ctx))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, command_replies, render_overdue, plain_words);
 criterion_main!(benches);

@@ -24,7 +24,13 @@ use crate::status::CycleFailure;
 use crate::store::Store;
 
 pub struct App {
+    /// The configuration the daemon started with. The cycle and the review read
+    /// [`App::live_config`], which differs only after a review suggestion was applied.
     pub config: Config,
+    /// The config with the monitors' section as the file holds it now, after a review
+    /// suggestion was applied (`None` until then): thresholds tuned from the chat take effect
+    /// at the next cycle, not the next start.
+    tuned: Mutex<Option<Arc<Config>>>,
     store: Mutex<Store>,
     journal: Mutex<Option<Journal>>,
     clock: Arc<dyn Clock>,
@@ -82,6 +88,7 @@ impl App {
         let heartbeat = Heartbeat::from_config(&config).map(Arc::new);
         Arc::new(App {
             config,
+            tuned: Mutex::new(None),
             store: Mutex::new(store),
             journal: Mutex::new(journal),
             clock,
@@ -102,6 +109,23 @@ impl App {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The configuration decisions use now: the start-up config, with the monitors' section
+    /// re-read from the file once a review suggestion was applied to it.
+    pub fn live_config(&self) -> Arc<Config> {
+        lock(&self.tuned)
+            .clone()
+            .unwrap_or_else(|| Arc::new(self.config.clone()))
+    }
+
+    /// Takes the monitors' section (thresholds, intervals) of `reread`, the config file as it
+    /// is after an applied suggestion; everything else stays as started (chats, tokens,
+    /// paths need a restart).
+    pub fn retune(&self, reread: &Config) {
+        let mut tuned = self.config.clone();
+        tuned.monitors = reread.monitors.clone();
+        *lock(&self.tuned) = Some(Arc::new(tuned));
     }
 
     pub fn started_at(&self) -> DateTime<Utc> {
@@ -184,8 +208,8 @@ impl App {
             let mut chain = ChainState::load(&store, options.now)?;
             drop(store);
             let started = std::time::Instant::now();
-            let snapshots =
-                cycle::read_sources(&app.config, &mut chain, &Env::standard(), options.now);
+            let config = app.live_config();
+            let snapshots = cycle::read_sources(&config, &mut chain, &Env::standard(), options.now);
             let reads = cycle::SourceReads {
                 snapshots,
                 chain,
@@ -194,7 +218,7 @@ impl App {
             let mut store = app.lock_store();
             let mut journal = lock(&app.journal);
             cycle::run_with(
-                &app.config,
+                &config,
                 &mut store,
                 journal.as_mut(),
                 app.notifier(),

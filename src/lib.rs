@@ -13,6 +13,7 @@
 //! - [`chart`]: the health and week charts as PNG, with an embedded font.
 //! - [`cycle`]: one check cycle wired end to end.
 //! - [`status`]: gathers the /status view from the state database.
+//! - [`review`]: how useful the alerts were, per rule, and the suggested threshold changes.
 //! - [`app`]: the running app's shared state (config, store, journal, clock).
 //! - [`bot`]: the Telegram bot: handler tree, commands, buttons, long polling.
 //! - [`scheduler`]: monitors on their own intervals.
@@ -39,6 +40,7 @@ pub mod config;
 pub mod cycle;
 pub mod daemon;
 pub mod doctor;
+pub mod files;
 pub mod fixtures;
 pub mod health;
 pub mod launchd;
@@ -47,6 +49,7 @@ pub mod memory;
 pub mod monitors;
 pub mod pipeline;
 pub mod render;
+pub mod review;
 pub mod scheduler;
 pub mod setup;
 pub mod sources;

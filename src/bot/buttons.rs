@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::cycle::living::RESOLVE_WITHIN;
 use crate::pipeline::{Recipient, SnoozeScope, next_local_hour_after, quiet_hours_end_after};
 use crate::render::Text;
-use crate::store::Store;
+use crate::store::{FeedbackKind, Store};
 
 /// What a press came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +192,12 @@ pub fn press(
         .collect();
     let recipient = Recipient::Chat(chat_id);
     let status = apply(store, config, recipient, &alerts, cb.action, now)?;
+    let feedback = match cb.action {
+        Action::Snooze1h | Action::Snooze4h | Action::Tomorrow => FeedbackKind::Snooze,
+        Action::GotIt => FeedbackKind::GotIt,
+        Action::Undo => FeedbackKind::Undo,
+    };
+    store.record_feedback(&row, feedback, now, None)?;
     tracing::info!(chat_id, outbox_id = row.id, action = ?cb.action, "button pressed");
     let mut edited = Text::rendered(row.html.clone(), row.plain.clone());
     let keyboard = if cb.action == Action::Undo {

@@ -12,6 +12,7 @@ pub enum Command {
     Overdue,
     Brief,
     Week,
+    Review,
     Snooze,
     Quiet,
     Check,
@@ -20,12 +21,13 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 10] = [
+    pub const ALL: [Command; 11] = [
         Command::Status,
         Command::Readiness,
         Command::Overdue,
         Command::Brief,
         Command::Week,
+        Command::Review,
         Command::Snooze,
         Command::Quiet,
         Command::Check,
@@ -47,6 +49,18 @@ impl CommandSpec {
     /// The first line of the help file: the one-line menu description.
     pub fn summary(&self) -> &'static str {
         self.help.lines().next().unwrap_or_default().trim()
+    }
+
+    /// The plain-word phrasings the help file's `Say:` line lists (`Say: "snooze 2h", …`):
+    /// what `/help` shows and what the plain-word parser is tested to understand.
+    pub fn phrasings(&self) -> impl Iterator<Item = &'static str> {
+        self.help
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("Say:"))
+            .into_iter()
+            .flat_map(|list| list.split(','))
+            .map(|p| p.trim().trim_matches('"'))
+            .filter(|p| !p.is_empty())
     }
 }
 
@@ -76,6 +90,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         command: Command::Week,
         name: "week",
         help: include_str!("../../commands/week.md"),
+    },
+    CommandSpec {
+        command: Command::Review,
+        name: "review",
+        help: include_str!("../../commands/review.md"),
     },
     CommandSpec {
         command: Command::Snooze,

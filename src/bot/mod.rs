@@ -10,8 +10,12 @@ pub mod buttons;
 pub mod commands;
 pub mod onboarding;
 pub mod poll;
+pub mod presses;
 pub mod probe;
+pub mod reactions;
 pub mod replies;
+pub mod talk;
+pub mod words;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,9 +70,14 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     let messages = Update::filter_message()
         .branch(dptree::filter(message_allowed).endpoint(on_message))
         .branch(dptree::filter(is_start).endpoint(on_stranger_start));
-    let presses =
-        Update::filter_callback_query().branch(dptree::filter(callback_allowed).endpoint(on_press));
-    dptree::entry().branch(messages).branch(presses)
+    let presses = Update::filter_callback_query()
+        .branch(dptree::filter(callback_allowed).endpoint(presses::on_press));
+    let reactions = Update::filter_message_reaction_updated()
+        .branch(dptree::filter(reactions::allowed).endpoint(reactions::on_reaction));
+    dptree::entry()
+        .branch(messages)
+        .branch(presses)
+        .branch(reactions)
 }
 
 /// How often strangers' `/start` is answered: once per chat per [`STRANGER_REPEAT`], and
@@ -147,22 +156,30 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
             tracing::info!(chat_id = chat, command = %inv.name, "command");
             replies::reply(&app, chat, &inv).await
         }
-        None => {
-            let mut t = Text::new();
-            t.text("I answer commands: send /help for the list.");
-            t.into()
-        }
+        None if text.trim_start().starts_with('/') => return Ok(()),
+        None => talk::plain_words(&app, chat, text).await,
     };
     app.activity.note();
+    send_answer(bot, app, chat, reply).await
+}
+
+/// Sends a command's or plain words' answer (with its chart and buttons), journals an
+/// on-demand brief or review, and runs the cycle a settings change asked for.
+async fn send_answer(bot: Bot, app: Arc<App>, chat: i64, reply: replies::Reply) -> HandlerResult {
     let asked_at = app.now();
+    let keyboard = match reply.undo {
+        Some(id) => Some(keyboard::change_undo_keyboard(id)),
+        None => keyboard::apply_keyboard(&reply.apply),
+    };
+    let message = Outgoing::text(&reply.text).with_keyboard(keyboard.as_ref());
     let telegram = Telegram::new(bot, Arc::clone(&app));
     let sent = match &reply.photo {
         Some(png) => telegram
-            .send_with_photo(chat, png, Outgoing::text(&reply.text), OnRateLimit::WaitOut)
+            .send_with_photo(chat, png, message, OnRateLimit::WaitOut)
             .await
             .map(|_| ()),
         None => telegram
-            .send(chat, Outgoing::text(&reply.text), OnRateLimit::WaitOut)
+            .send(chat, message, OnRateLimit::WaitOut)
             .await
             .map(|_| ()),
     };
@@ -172,83 +189,20 @@ async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRes
         app.journal(&[entry]);
     }
     if reply.recheck {
-        let app = Arc::clone(&app);
-        tokio::spawn(async move {
-            if let Err(e) = app.run_cycle("bot", crate::cycle::Selection::ALL).await {
-                tracing::warn!(error = %format!("{e:#}"), "the check after a change failed");
-            }
-        });
+        recheck(&app);
     }
     sent?;
     Ok(())
 }
 
-async fn on_press(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
-    let (Some(message), Some(data)) = (q.regular_message().cloned(), q.data.clone()) else {
-        bot.answer_callback_query(q.id)
-            .text("This button is no longer valid.")
-            .await?;
-        return Ok(());
-    };
-    let chat_id = message.chat.id.0;
-    let now = app.now();
-    let a = Arc::clone(&app);
-    let outcome = app
-        .store(move |store| buttons::press(store, &a.config, chat_id, &data, now))
-        .await;
-    match outcome {
-        Ok(buttons::Press::Done {
-            answer,
-            edited,
-            keyboard,
-        }) => {
-            bot.answer_callback_query(q.id).text(answer).await?;
-            let keyboard = match keyboard {
-                buttons::Buttons::Undo(id) => keyboard::undo_keyboard(id),
-                buttons::Buttons::Alert(id) => keyboard::alert_keyboard(id),
-            };
-            let edit = Telegram::new(bot, Arc::clone(&app))
-                .edit(
-                    chat_id,
-                    i64::from(message.id.0),
-                    Outgoing::text(&edited).with_keyboard(Some(&keyboard)),
-                    OnRateLimit::GiveUp,
-                )
-                .await;
-            if let Err(e) = edit {
-                tracing::warn!(chat_id, error = %e, "could not edit the alert after a button press");
-            }
+/// Runs a cycle in the background (after a change that may release held alerts).
+pub(crate) fn recheck(app: &Arc<App>) {
+    let app = Arc::clone(app);
+    tokio::spawn(async move {
+        if let Err(e) = app.run_cycle("bot", crate::cycle::Selection::ALL).await {
+            tracing::warn!(error = %format!("{e:#}"), "the check after a change failed");
         }
-        Ok(buttons::Press::Refused {
-            answer,
-            remove_keyboard,
-        }) => {
-            bot.answer_callback_query(q.id).text(answer).await?;
-            if remove_keyboard {
-                let removed = Telegram::new(bot, Arc::clone(&app))
-                    .remove_keyboard(chat_id, i64::from(message.id.0), OnRateLimit::GiveUp)
-                    .await;
-                if let Err(e) = removed {
-                    tracing::warn!(chat_id, error = %e, "could not remove a stale keyboard");
-                }
-            }
-        }
-        Err(e) => {
-            // A callback answer holds at most 200 characters.
-            let cause: String = app
-                .config
-                .redactor()
-                .redact(&format!("{e:#}"))
-                .chars()
-                .take(150)
-                .collect();
-            bot.answer_callback_query(q.id)
-                .text(format!("Sorry, that was not saved: {cause}"))
-                .await?;
-            return Err(e);
-        }
-    }
-    Ok(())
+    });
 }
 
 /// The commands for Telegram's menu, from the registry.

@@ -106,7 +106,11 @@ fn stream(st: &mut PollState) -> impl Stream<Item = Result<Update, RequestError>
                 .get_updates()
                 .offset(c.offset)
                 .timeout(c.timeout_secs)
-                .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+                .allowed_updates(vec![
+                    AllowedUpdate::Message,
+                    AllowedUpdate::CallbackQuery,
+                    AllowedUpdate::MessageReaction,
+                ])
                 .send();
             let flag = c.flag.as_mut()?;
             let cancel = c.cancel.clone();

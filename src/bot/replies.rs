@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use super::args::{QuietArgs, SnoozeArgs, parse_quiet, parse_snooze};
 use super::commands::{self, COMMANDS, Command, Invocation};
 use crate::app::App;
-use crate::config::QuietHours;
 use crate::cycle::Selection;
 use crate::pipeline::{Outcome, Recipient, SnoozeScope, in_quiet_hours};
 use crate::render::{self, Text, quiet_hours_text, snooze_scope_text};
@@ -20,7 +19,11 @@ use crate::sources::StateSnapshot;
 use crate::sources::state_files::StateFiles;
 use day::{brief, readiness, week};
 
+mod change;
 mod day;
+mod review;
+
+pub use change::{Change, Undone, change, undo};
 
 /// The longest a reply waits for a source before answering without it.
 pub const SOURCE_TIMEOUT: StdDuration = StdDuration::from_secs(3);
@@ -35,6 +38,10 @@ pub struct Reply {
     pub journal_as: Option<&'static str>,
     /// A cycle runs once the reply is sent (a change that may release held alerts).
     pub recheck: bool,
+    /// The settings change it confirms: an `Undo` button for it.
+    pub undo: Option<i64>,
+    /// A review's suggestions: one `Apply` button each (suggestion id, label).
+    pub apply: Vec<(i64, String)>,
 }
 
 impl From<Text> for Reply {
@@ -44,6 +51,8 @@ impl From<Text> for Reply {
             photo: None,
             journal_as: None,
             recheck: false,
+            undo: None,
+            apply: Vec::new(),
         }
     }
 }
@@ -65,6 +74,7 @@ pub async fn reply(app: &Arc<App>, chat_id: i64, inv: &Invocation<'_>) -> Reply 
         Command::Overdue => Ok(overdue(app).await.into()),
         Command::Brief => brief(app, chat_id).await,
         Command::Week => Ok(week(app).await),
+        Command::Review => review::review(app, chat_id, inv.args).await,
         Command::Snooze => snooze(app, chat_id, inv.args).await,
         Command::Quiet => quiet(app, chat_id, inv.args).await,
         Command::Check => check(app, chat_id).await.map(Reply::from),
@@ -133,6 +143,20 @@ fn help(args: &str) -> Text {
         t.text(&format!("/{} ", c.name))
             .line(&format!("— {}", c.summary()));
     }
+    let say: Vec<String> = ["snooze", "readiness", "overdue", "quiet"]
+        .iter()
+        .filter_map(|name| {
+            commands::find(name)?
+                .phrasings()
+                .nth(1)
+                .or_else(|| commands::find(name)?.phrasings().next())
+        })
+        .map(|p| format!("“{p}”"))
+        .collect();
+    t.newline().text(&format!(
+        "Or just say it: {}. /help <command> shows more.",
+        say.join(", ")
+    ));
     t.trimmed()
 }
 
@@ -189,7 +213,8 @@ async fn overdue(app: &Arc<App>) -> Text {
     }
 }
 
-fn local_time(app: &App, t: DateTime<Utc>) -> String {
+/// `15:40` today, `Sat 28 Nov 07:00` another day, in the user's zone.
+pub(super) fn local_time(app: &App, t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&app.config.timezone);
     if local.date_naive() == app.now().with_timezone(&app.config.timezone).date_naive() {
         local.format("%H:%M").to_string()
@@ -221,24 +246,11 @@ async fn snooze(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Repl
             }
             return Ok(t.trimmed().into());
         }
-        SnoozeArgs::Off => {
-            let n = app.store(move |s| s.clear_snoozes(chat)).await?;
-            return Ok(Reply {
-                recheck: n > 0,
-                ..plain(&format!("Cleared {n} snooze(s). Alerts flow again.")).into()
-            });
-        }
+        SnoozeArgs::Off => return change::change(app, chat_id, Change::SnoozeOff).await,
         SnoozeArgs::All(d) => (SnoozeScope::All, now + d),
         SnoozeArgs::Class(c, d) => (SnoozeScope::Class(c), now + d),
     };
-    let what = snooze_scope_text(&scope);
-    app.store(move |s| s.snooze(chat, &scope, until, now))
-        .await?;
-    Ok(plain(&format!(
-        "Snoozed {what} until {}. Critical alerts still come through. /snooze off to undo.",
-        local_time(app, until)
-    ))
-    .into())
+    change::change(app, chat_id, Change::Snooze { scope, until }).await
 }
 
 async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Reply> {
@@ -253,38 +265,22 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Reply
         .store(move |s| s.quiet_hours(chat))
         .await?
         .unwrap_or(default);
-    let updated = match parsed {
+    let change = match parsed {
         QuietArgs::Show => None,
-        QuietArgs::On => Some(QuietHours {
-            enabled: true,
-            ..current
-        }),
-        QuietArgs::Off => Some(QuietHours {
-            enabled: false,
-            ..current
-        }),
-        QuietArgs::Hours(start, end) => Some(QuietHours {
-            enabled: true,
-            start,
-            end,
-        }),
+        QuietArgs::On => Some(Change::QuietOn),
+        QuietArgs::Off => Some(Change::QuietOff),
+        QuietArgs::Hours(start, end) => Some(Change::QuietHours { start, end }),
     };
-    let q = match updated {
-        Some(q) => {
-            app.store(move |s| s.set_quiet_hours(chat, q, now)).await?;
-            q
-        }
-        None => current,
-    };
+    if let Some(change) = change {
+        return change::change(app, chat_id, change).await;
+    }
+    let q = current;
     let in_force = in_quiet_hours(&q, &app.config.timezone, now);
+    let until = app.store(move |s| s.quiet_until(chat)).await?;
     let mut t = Text::new();
-    t.text(if updated.is_some() {
-        "Quiet hours for this chat are now "
-    } else {
-        "Quiet hours for this chat: "
-    })
-    .bold(&quiet_hours_text(&q))
-    .text(&format!(" ({})", app.config.timezone.name()));
+    t.text("Quiet hours for this chat: ")
+        .bold(&quiet_hours_text(&q))
+        .text(&format!(" ({})", app.config.timezone.name()));
     if q.enabled && q.start != q.end {
         t.text(if in_force {
             " — in force now."
@@ -292,10 +288,13 @@ async fn quiet(app: &Arc<App>, chat_id: i64, args: &str) -> anyhow::Result<Reply
             " — not in force now."
         });
     }
-    Ok(Reply {
-        recheck: updated.is_some_and(|q| q != current),
-        ..t.into()
-    })
+    if let Some(until) = until.filter(|u| *u > now) {
+        t.text(&format!(
+            " Quiet until {} as asked.",
+            local_time(app, until)
+        ));
+    }
+    Ok(t.into())
 }
 
 async fn check(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Text> {

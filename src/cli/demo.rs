@@ -1,7 +1,8 @@
 //! `operator demo [--dir]`: writes the demo world ([`crate::fixtures::demo`]) to a folder,
 //! runs a check cycle on it, and prints the alerts and the /status, /readiness, /overdue,
-//! /brief and /week replies exactly as the bot renders them, with the charts written as PNGs
-//! beside the data. No network, no secrets.
+//! /brief, /week and /review replies exactly as the bot renders them, with the charts written
+//! as PNGs beside the data, and what a few plain-word messages would do. No network, no
+//! secrets.
 
 use std::fs;
 use std::io::Write;
@@ -91,6 +92,20 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
         &config.timezone,
     );
     writeln!(out, "\n═══ /week ═══\n{}", render::week(&week).plain())?;
+    let facts = crate::review::gather::facts(&config, &store, None, now, 7)?;
+    let review = crate::review::review(7, &facts, &config);
+    writeln!(
+        out,
+        "\n═══ /review (the demo has no Telegram chat, so nothing was delivered to review) ═══\n{}",
+        crate::review::text::review(&review).plain()
+    )?;
+    writeln!(
+        out,
+        "\n═══ Plain words (how they are read, in your time zone) ═══"
+    )?;
+    for said in PLAIN_WORDS {
+        writeln!(out, "\"{said}\" → {}", understood(&config, said, now))?;
+    }
     let charts = dir.join("charts");
     let mut written = Vec::new();
     for (name, png) in [
@@ -106,7 +121,7 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
         ),
     ] {
         let path = charts.join(name);
-        crate::setup::files::write_private(&path, png?)?;
+        crate::files::write_private(&path, png?)?;
         written.push(path.display().to_string());
     }
     writeln!(
@@ -121,4 +136,60 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<()> {
         files.config.display()
     )?;
     Ok(())
+}
+
+/// Messages the demo reads as the bot would, one of each kind.
+const PLAIN_WORDS: [&str; 8] = [
+    "snooze health till 3pm",
+    "mute tasks till tomorrow",
+    "quiet until 8",
+    "do not disturb for 2 hours",
+    "how did I sleep?",
+    "what's overdue",
+    "snooze 30",
+    "order pizza",
+];
+
+/// What `said` would do in a chat with the config's quiet hours, at `now`, in one line.
+fn understood(config: &config::Config, said: &str, now: chrono::DateTime<Utc>) -> String {
+    use crate::bot::words::{self, Context, Intent, Scope};
+    let q = config.quiet_hours;
+    let ctx = Context {
+        now,
+        tz: &config.timezone,
+        quiet: (q.enabled && q.start != q.end).then_some(words::QuietHours {
+            start: q.start,
+            end: q.end,
+        }),
+    };
+    let local = |t: chrono::DateTime<Utc>| {
+        t.with_timezone(&config.timezone)
+            .format("%a %H:%M")
+            .to_string()
+    };
+    match words::understand(said, &ctx) {
+        Intent::Snooze { scope, until } => {
+            let what = match scope {
+                Scope::All => "everything but critical".to_owned(),
+                Scope::Class(c) => format!("{} alerts", c.as_str()),
+            };
+            format!("snooze {what} until {} (with Undo)", local(until))
+        }
+        Intent::SnoozeOff => "clear every snooze (with Undo)".to_owned(),
+        Intent::SnoozeList => "list the snoozes (/snooze)".to_owned(),
+        Intent::QuietUntil(until) => format!("quiet until {} (with Undo)", local(until)),
+        Intent::QuietHours { start, end } => {
+            format!("quiet hours {start:02}:00–{end:02}:00 every day (with Undo)")
+        }
+        Intent::QuietOn => "quiet hours on (with Undo)".to_owned(),
+        Intent::QuietOff => "quiet hours off (with Undo)".to_owned(),
+        Intent::QuietShow => "show the quiet hours (/quiet)".to_owned(),
+        Intent::Ask(q) => format!("the /{} reply", q.command()),
+        Intent::Invalid {
+            problem, example, ..
+        } => format!("nothing changed: {problem}; try \"{example}\""),
+        Intent::NotUnderstood { closest, example } => {
+            format!("not understood: closest is /{closest}, as in \"{example}\"")
+        }
+    }
 }

@@ -112,6 +112,15 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         timeout: u64,
     },
+    /// How useful the alerts were, per rule, with suggestions for the thresholds (read-only).
+    Review {
+        /// Days to look back (feedback is kept 60 days).
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=60))]
+        days: u32,
+        /// Print {"days", "rules", "false_positive_rate", "actionable_rate", "suggestions"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check everything Operator needs, read-only: one line per check, with the fix.
     Doctor {
         /// Print {"checks": [{"name", "status", "detail", "fix"}]}.
@@ -199,6 +208,11 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             let config = load_config(flag)?;
             crate::logging::init_logging(&config.logging.level);
             status_command(&config, json)
+        }
+        Command::Review { days, json } => {
+            let config = load_config(flag)?;
+            crate::logging::init_logging(&config.logging.level);
+            review_command(&config, days, json)
         }
         Command::Run => {
             // Signals first: from here on a SIGTERM is a clean stop, even during start-up.
@@ -317,6 +331,30 @@ fn status_command(config: &Config, json: bool) -> Result<(), CommandError> {
         );
     } else {
         outln!("{}", render::status(&view).plain());
+    }
+    Ok(())
+}
+
+fn review_command(config: &Config, days: u32, json: bool) -> Result<(), CommandError> {
+    let now = Utc::now();
+    let facts = match Store::open_existing(&config.state.db_path).map_err(anyhow::Error::from)? {
+        Some(store) => crate::review::gather::facts(config, &store, None, now, days)?,
+        None => crate::review::Facts::default(),
+    };
+    let review = crate::review::review(days, &facts, config);
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&review).map_err(anyhow::Error::from)?
+        );
+    } else {
+        outln!("{}", crate::review::text::review(&review).plain());
+        if !review.suggestions.is_empty() {
+            outln!(
+                "\nEach suggestion has an Apply button in Telegram (/review), which edits that one value of {} in place.",
+                config.source_path.display()
+            );
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use super::reader::{Ctx, Section, did_you_mean};
 use super::value::{Value, to_string};
 use super::{
     BriefConfig, CircuitBreaker, Config, Dedup, DedupWindows, HealthEndpoint, HeartbeatConfig,
-    Intervals, Logging, QuietHours, Redactor, Rotation, StateConfig,
+    Intervals, Logging, QuietHours, Redactor, ReviewConfig, Rotation, StateConfig,
 };
 
 /// Builds the whole [`Config`]; problems accumulate in `ctx`.
@@ -40,6 +40,7 @@ pub(super) fn config(ctx: &mut Ctx<'_>, tree: &Value, source_path: &Path) -> Con
         health_endpoint: health_endpoint(ctx, root.child("health_endpoint")),
         heartbeat: heartbeat(ctx, root.child("heartbeat")),
         brief: brief(ctx, root.child("brief")),
+        review: review(ctx, root.child("review")),
         redactor: Redactor::default(),
     };
     config.refresh_redactor();
@@ -217,6 +218,58 @@ fn brief(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> BriefConfig {
         not_before,
         fallback_time,
     }
+}
+
+/// `review.*`: the weekly review's push, `weekly` as `"Sun 18:00"` (an English weekday, its
+/// first three letters or more, and a 24-hour time).
+fn review(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> ReviewConfig {
+    let enabled = s.bool(ctx, "enabled", true);
+    let default = (
+        chrono::Weekday::Sun,
+        chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
+    );
+    let (weekday, at) = s.read(ctx, "weekly", default, |v| {
+        let text = to_string(v)?;
+        parse_weekly(&text).ok_or_else(|| {
+            format!("expected a weekday and a 24-hour time like \"Sun 18:00\", got {text:?}")
+        })
+    });
+    s.finish(ctx);
+    ReviewConfig {
+        enabled,
+        weekday,
+        at,
+    }
+}
+
+/// `"Sun 18:00"` → (Sunday, 18:00).
+pub fn parse_weekly(text: &str) -> Option<(chrono::Weekday, chrono::NaiveTime)> {
+    let (day, time) = text.trim().split_once(char::is_whitespace)?;
+    let day = day.to_ascii_lowercase();
+    let weekday = [
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ]
+    .into_iter()
+    .find(|w| {
+        let full = match w {
+            chrono::Weekday::Mon => "monday",
+            chrono::Weekday::Tue => "tuesday",
+            chrono::Weekday::Wed => "wednesday",
+            chrono::Weekday::Thu => "thursday",
+            chrono::Weekday::Fri => "friday",
+            chrono::Weekday::Sat => "saturday",
+            chrono::Weekday::Sun => "sunday",
+        };
+        day.len() >= 3 && full.starts_with(&day)
+    })?;
+    let at = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    Some((weekday, at))
 }
 
 /// `heartbeat.url`: an http(s) URL or empty (off); checked here so a typo is a config error,

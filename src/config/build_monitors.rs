@@ -6,7 +6,7 @@ use super::value::Value;
 use super::value::{to_i64, to_string};
 use super::{
     HealthMonitor, HealthThresholds, Monitors, PatternMonitor, PatternThresholds, TaskCheck,
-    TaskMonitor,
+    TaskMonitor, ThresholdMode,
 };
 
 pub(super) fn monitors(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Monitors {
@@ -57,7 +57,17 @@ fn strictly(lo: f64, hi: f64) -> impl FnOnce(f64) -> Result<(), String> {
 fn health(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> HealthMonitor {
     let enabled = s.bool(ctx, "enabled", true);
     let mut t = s.child("thresholds");
+    let mode = t.read(ctx, "mode", ThresholdMode::Absolute, |v| {
+        match to_string(v)?.trim() {
+            "absolute" => Ok(ThresholdMode::Absolute),
+            "personal" => Ok(ThresholdMode::Personal),
+            other => Err(format!(
+                "expected \"absolute\" or \"personal\", got {other:?}"
+            )),
+        }
+    });
     let thresholds = HealthThresholds {
+        mode,
         readiness_critical: t.float(ctx, "readiness_critical", 50.0, within(0.0, 100.0)),
         readiness_warning: t.float(ctx, "readiness_warning", 65.0, within(0.0, 100.0)),
         hrv_critical_deviation: t.float(

@@ -5,6 +5,9 @@
 //! the tree, collects *every* problem with its key path, and produces this validated
 //! structure with real types and no `Option`s left where a default exists.
 //! This module does not read the clock or touch the state database.
+//!
+//! Why this file is long: it is the typed shape of every config key (one struct per section,
+//! with its defaults documented where the field is), which reads best in one place.
 
 mod build;
 mod build_adapters;
@@ -50,6 +53,7 @@ pub struct Config {
     pub health_endpoint: HealthEndpoint,
     pub heartbeat: HeartbeatConfig,
     pub brief: BriefConfig,
+    pub review: ReviewConfig,
     /// Every secret above, for [`Config::redactor`].
     redactor: Redactor,
 }
@@ -134,6 +138,10 @@ pub struct HealthMonitor {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HealthThresholds {
+    /// `absolute` (the fixed lines below) or `personal`: the readiness, HRV and sleep
+    /// warnings fire below the person's own 10th percentile of the last 30 days instead
+    /// (critical stays absolute).
+    pub mode: ThresholdMode,
     pub readiness_critical: f64,
     pub readiness_warning: f64,
     /// Percent below the 30-day average HRV, as a negative number (e.g. -25).
@@ -329,6 +337,32 @@ pub struct BriefConfig {
     pub enabled: bool,
     pub not_before: chrono::NaiveTime,
     pub fallback_time: chrono::NaiveTime,
+}
+
+/// The weekly review: pushed once a week per alert chat at `weekly` (local weekday and time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewConfig {
+    pub enabled: bool,
+    pub weekday: chrono::Weekday,
+    pub at: chrono::NaiveTime,
+}
+
+/// How the readiness, HRV and sleep warnings draw their line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdMode {
+    /// The configured numbers (the design's).
+    Absolute,
+    /// Below the person's own 10th percentile of the last 30 days.
+    Personal,
+}
+
+impl ThresholdMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThresholdMode::Absolute => "absolute",
+            ThresholdMode::Personal => "personal",
+        }
+    }
 }
 
 /// The outside heartbeat (healthchecks.io style): pinged after every completed cycle,

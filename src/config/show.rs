@@ -68,6 +68,7 @@ fn monitors(y: &mut Yaml, c: &Config) {
     y.raw("enabled", h.enabled);
     y.open("thresholds");
     let th = &h.thresholds;
+    y.str("mode", th.mode.as_str());
     y.float("readiness_critical", th.readiness_critical);
     y.float("readiness_warning", th.readiness_warning);
     y.float("hrv_critical_deviation", th.hrv_critical_deviation);
@@ -218,6 +219,13 @@ fn rest(y: &mut Yaml, c: &Config) {
     y.str(
         "fallback_time",
         &c.brief.fallback_time.format("%H:%M").to_string(),
+    );
+    y.close();
+    y.open("review");
+    y.raw("enabled", c.review.enabled);
+    y.str(
+        "weekly",
+        &format!("{} {}", c.review.weekday, c.review.at.format("%H:%M")),
     );
     y.close();
     y.open("heartbeat");

@@ -57,7 +57,7 @@ pub fn prepare(
         &config.brief,
         &config.timezone,
         now,
-        state.quiet.as_ref(),
+        state.quiet_now(&config.timezone, now),
         already_queued,
         data_in(sources.oura, today),
     )?;

@@ -146,6 +146,9 @@ pub(super) fn decide_and_deliver(
         .context("holding alerts for the digest")?;
     if let Recipient::Chat(_) = recipient {
         living::update(config, store, recipient, &state, &plan, ctx.seen, now)?;
+        if !options.dry_run {
+            super::review::push(config, store, recipient, &state, now)?;
+        }
     }
 
     let mut digest_ok = true;

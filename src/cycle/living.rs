@@ -105,6 +105,15 @@ fn resolve(
     store
         .mark_resolved(row.id, now)
         .context("marking resolved")?;
+    let minutes = (now - row.created_at).num_minutes();
+    store
+        .record_feedback(
+            row,
+            crate::store::FeedbackKind::Resolved,
+            now,
+            Some(minutes),
+        )
+        .context("recording the resolution")?;
     store
         .enqueue_edit(row, edited.html(), edited.plain(), now, now + OUTBOX_TTL)
         .context("queueing a resolved edit")?;

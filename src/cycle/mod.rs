@@ -12,6 +12,7 @@ mod deliver;
 pub mod living;
 mod read;
 mod record;
+mod review;
 
 pub use crate::sources::chain::{Read, Served};
 pub use deliver::{Delivery, RecipientReport, policy_for, recipients};

@@ -139,6 +139,32 @@ pub fn normal_before(
     )
 }
 
+/// Days a personal warning line looks back over, and the fewest it needs.
+pub const PERSONAL_DAYS: u64 = 30;
+pub const PERSONAL_MIN: usize = 14;
+
+/// The person's own low line for one measure: the 10th percentile of the [`PERSONAL_DAYS`]
+/// before `today` (today excluded), with at least [`PERSONAL_MIN`] days of data; `None`
+/// otherwise (the absolute threshold applies then).
+pub fn personal_low(
+    oura: &OuraSnapshot,
+    today: NaiveDate,
+    measure: impl Fn(&Day) -> Option<f64>,
+) -> Option<f64> {
+    let start = today.checked_sub_days(Days::new(PERSONAL_DAYS))?;
+    let end = today.pred_opt()?;
+    let mut v: Vec<f64> = days(oura, start, end)
+        .iter()
+        .filter_map(measure)
+        .filter(|x| x.is_finite())
+        .collect();
+    if v.len() < PERSONAL_MIN {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(percentile(&v, 0.10))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

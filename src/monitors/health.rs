@@ -16,6 +16,11 @@
 //! | `health:no_data` | no cache sync recorded, or the last one older than `data_stale_hours` | low | — |
 //! | `health:strain` | at least `strain_signals` of four signals against the person's own normal (see `strain`) | high | — |
 //!
+//! **Personal thresholds** (`thresholds.mode: personal`): the readiness, HRV and sleep
+//! *warnings* fire below the person's own 10th percentile of the 30 days before today (14 days
+//! of data needed, else the absolute line applies), and the message names that line. The
+//! critical levels stay absolute.
+//!
 //! Readiness and HRV at their critical level are critical. Sleep, stress and recovery index
 //! stop at high: one short night or one tense day is worth a push, not an emergency.
 //! Legacy `daily_sleep` rows carry no duration, so they never raise a sleep-hours alert.
@@ -111,6 +116,19 @@ fn strain(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert>
     ))
 }
 
+/// In `personal` mode, the person's own warning line for a measure (see
+/// `baseline::personal_low`); `None` in `absolute` mode or without 14 days of data.
+fn personal(
+    oura: &OuraSnapshot,
+    ctx: &Ctx,
+    t: &HealthThresholds,
+    measure: impl Fn(&crate::monitors::baseline::Day) -> Option<f64>,
+) -> Option<f64> {
+    (t.mode == crate::config::ThresholdMode::Personal)
+        .then(|| crate::monitors::baseline::personal_low(oura, ctx.today, measure))
+        .flatten()
+}
+
 fn readiness(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
     let score = oura
         .readiness
@@ -124,6 +142,18 @@ fn readiness(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Ale
             format!(
                 "Your readiness is {} (Very Low). You're at risk of burnout. Rest today.",
                 text::num(score)
+            ),
+        )
+    } else if let Some(low) = personal(oura, ctx, t, |d| d.readiness) {
+        if score >= low {
+            return None;
+        }
+        (
+            Priority::Medium,
+            format!(
+                "Your readiness is {}, below your usual low of {} (your 10th percentile over 30 days). Consider lighter tasks today.",
+                text::num(score),
+                text::num(low.round())
             ),
         )
     } else if score < t.readiness_warning {
@@ -168,19 +198,31 @@ fn hrv(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> {
         return None;
     }
     let deviation = (last_night - mean) / mean * 100.0;
+    let low = personal(oura, ctx, t, |d| d.hrv);
     let priority = if deviation <= t.hrv_critical_deviation {
         Priority::Critical
-    } else if deviation <= t.hrv_warning_deviation {
+    } else if match low {
+        Some(low) => last_night < low && deviation < 0.0,
+        None => deviation <= t.hrv_warning_deviation,
+    } {
         Priority::Medium
     } else {
         return None;
     };
     let pct = text::percent(deviation);
-    let message = format!(
-        "HRV {} ms is {pct} below your 30-day average of {} ms.",
-        text::num(last_night),
-        text::num(mean)
-    );
+    let message = match low.filter(|_| priority == Priority::Medium) {
+        Some(low) => format!(
+            "HRV {} ms is {pct} below your 30-day average of {} ms, under your usual low of {} ms (your 10th percentile over 30 days).",
+            text::num(last_night),
+            text::num(mean),
+            text::num(low.round())
+        ),
+        None => format!(
+            "HRV {} ms is {pct} below your 30-day average of {} ms.",
+            text::num(last_night),
+            text::num(mean)
+        ),
+    };
     Some(ctx.alert("hrv", priority, format!("HRV {pct} below average"), message))
 }
 
@@ -191,18 +233,30 @@ fn sleep(oura: &OuraSnapshot, ctx: &Ctx, t: &HealthThresholds) -> Option<Alert> 
         .rev()
         .filter(|n| n.day == ctx.today)
         .find_map(|n| n.total_sleep_hours())?;
+    let low = personal(oura, ctx, t, |d| d.sleep_hours);
     let (priority, limit) = if hours < t.sleep_hours_critical {
         (Priority::High, t.sleep_hours_critical)
+    } else if let Some(low) = low {
+        if hours >= low {
+            return None;
+        }
+        (Priority::Medium, low)
     } else if hours < t.sleep_hours_warning {
         (Priority::Medium, t.sleep_hours_warning)
     } else {
         return None;
     };
     let shown = text::hours(hours);
-    let message = format!(
-        "You slept {shown} last night, under {} h. Go easy today and protect tonight's sleep.",
-        text::num(limit)
-    );
+    let message = match low.filter(|_| priority == Priority::Medium) {
+        Some(low) => format!(
+            "You slept {shown} last night, under your usual low of {} h (your 10th percentile over 30 days). Go easy today and protect tonight's sleep.",
+            text::num(low)
+        ),
+        None => format!(
+            "You slept {shown} last night, under {} h. Go easy today and protect tonight's sleep.",
+            text::num(limit)
+        ),
+    };
     Some(ctx.alert("sleep", priority, format!("Sleep {shown}"), message))
 }
 

@@ -5,8 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::in_quiet_hours;
-use crate::config::{BriefConfig, QuietHours};
+use crate::config::BriefConfig;
 use crate::zone::Zone;
 
 /// Why the brief goes now.
@@ -18,12 +17,13 @@ pub enum BriefDue {
     Fallback,
 }
 
-/// Whether the brief goes at `now` for a chat with quiet hours `quiet`.
+/// Whether the brief goes at `now` for a chat that is quiet now or not (`quiet_now`: its
+/// daily quiet hours or a one-off quiet period, see `ChatState::quiet_now`).
 pub fn brief_due(
     cfg: &BriefConfig,
     tz: &Zone,
     now: DateTime<Utc>,
-    quiet: Option<&QuietHours>,
+    quiet_now: bool,
     already_queued: bool,
     data_in: bool,
 ) -> Option<BriefDue> {
@@ -34,7 +34,7 @@ pub fn brief_due(
     if time < cfg.not_before {
         return None;
     }
-    if quiet.is_some_and(|q| in_quiet_hours(q, tz, now)) {
+    if quiet_now {
         return None;
     }
     if data_in {
@@ -49,6 +49,8 @@ pub fn brief_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::QuietHours;
+    use crate::pipeline::in_quiet_hours;
     use chrono::{NaiveTime, TimeZone};
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -72,7 +74,8 @@ mod tests {
             end: 7,
         };
         let due = |h, m, q: Option<&QuietHours>, queued, data| {
-            brief_due(&cfg, &tz, at(h, m), q, queued, data)
+            let quiet_now = q.is_some_and(|q| in_quiet_hours(q, &tz, at(h, m)));
+            brief_due(&cfg, &tz, at(h, m), quiet_now, queued, data)
         };
         assert_eq!(due(5, 59, None, false, true), None, "not before 06:00");
         assert_eq!(due(6, 0, None, false, true), Some(BriefDue::DataIn));
@@ -95,6 +98,6 @@ mod tests {
             enabled: false,
             ..cfg
         };
-        assert_eq!(brief_due(&off, &tz, at(8, 0), None, false, true), None);
+        assert_eq!(brief_due(&off, &tz, at(8, 0), false, false, true), None);
     }
 }

@@ -10,9 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{
-    ChatState, Notification, Outcome, Plan, RecipientPolicy, digest, in_quiet_hours, notify,
-};
+use super::{ChatState, Notification, Outcome, Plan, RecipientPolicy, digest, notify};
 use crate::alert::{Alert, Priority};
 
 /// Decides what happens to each of `alerts` for one recipient at `now`.
@@ -133,11 +131,9 @@ fn deliveries(
     deliver
 }
 
-/// Whether this recipient's quiet hours are in force at `now`.
+/// Whether this recipient's quiet hours (or a one-off quiet period) are in force at `now`.
 fn quiet_in_force(state: &ChatState, policy: &RecipientPolicy, now: DateTime<Utc>) -> bool {
-    state
-        .quiet
-        .is_some_and(|q| in_quiet_hours(&q, &policy.timezone, now))
+    state.quiet_now(&policy.timezone, now)
 }
 
 /// Stages a–d (ack, snooze, dedup, quiet hours); `None` when the alert passes them all.

@@ -111,11 +111,21 @@ pub struct ChatState {
     pub acks: BTreeSet<String>,
     /// The quiet hours in force for this recipient (config default or its `/quiet` override).
     pub quiet: Option<QuietHours>,
+    /// A one-off quiet period ("quiet until 8", "do not disturb for 2 hours"): quiet until
+    /// then, whatever the daily hours say.
+    pub quiet_until: Option<DateTime<Utc>>,
     /// Alerts held by quiet hours and not yet delivered, oldest first.
     pub held: Vec<Alert>,
 }
 
 impl ChatState {
+    /// Whether this recipient is quiet at `now`: inside its daily quiet hours (in `tz`) or a
+    /// one-off quiet period.
+    pub fn quiet_now(&self, tz: &crate::zone::Zone, now: DateTime<Utc>) -> bool {
+        self.quiet_until.is_some_and(|until| now < until)
+            || self.quiet.is_some_and(|q| in_quiet_hours(&q, tz, now))
+    }
+
     /// Whether an unexpired snooze covers `alert`: a key snooze covers it at any priority up
     /// to the one it was snoozed at (a higher one ends it early), a class or global snooze only
     /// below critical. A snooze whose `until` is `now` has expired.
@@ -229,6 +239,8 @@ pub enum NotificationKind {
     Overflow,
     /// The morning brief (it may carry the alerts quiet hours held).
     Brief,
+    /// The weekly review (its suggestions carry `Apply` buttons).
+    Review,
 }
 
 impl Notification {

@@ -132,6 +132,7 @@ pub fn notification(n: &Notification) -> Text {
         NotificationKind::Overflow => "➕",
         NotificationKind::Alert => n.priority.emoji(),
         NotificationKind::Brief => "☀️",
+        NotificationKind::Review => "📊",
     };
     t.text(marker).text(" ");
     if n.back_from_snooze.is_some() {

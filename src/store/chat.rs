@@ -1,5 +1,8 @@
 //! Per-recipient state: the dedup ledger, snoozes, acknowledgements, quiet-hour overrides and
 //! alerts held for the morning digest; loaded together as a [`ChatState`].
+//!
+//! Why this file is long: each piece of a chat's state is a small read and write pair over
+//! its own table, and the load that puts them together has to see them all.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +76,7 @@ impl Store {
         snoozes.extend(self.ended_key_snoozes(recipient, now)?);
         let acks = self.acks(recipient)?;
         let quiet = Some(self.quiet_hours(recipient)?.unwrap_or(default_quiet));
+        let quiet_until = self.quiet_until(recipient)?.filter(|until| *until > now);
 
         let mut held = Vec::new();
         let mut stmt = self.conn.prepare_cached(
@@ -88,8 +92,43 @@ impl Store {
             snoozes,
             acks,
             quiet,
+            quiet_until,
             held,
         })
+    }
+
+    /// The end of the recipient's one-off quiet period ("quiet until 8"), if one was set
+    /// (past ones included; `chat_state` drops them).
+    pub fn quiet_until(&self, recipient: Recipient) -> Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT until FROM quiet_until WHERE recipient = ?1",
+                [recipient.key()],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(from_ts))
+    }
+
+    /// Sets (or with `None` ends) the recipient's one-off quiet period.
+    pub fn set_quiet_until(
+        &mut self,
+        recipient: Recipient,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        match until {
+            Some(until) => self.conn.execute(
+                "INSERT INTO quiet_until (recipient, until) VALUES (?1, ?2)
+                 ON CONFLICT (recipient) DO UPDATE SET until = excluded.until",
+                params![recipient.key(), to_ts(until)],
+            )?,
+            None => self.conn.execute(
+                "DELETE FROM quiet_until WHERE recipient = ?1",
+                [recipient.key()],
+            )?,
+        };
+        Ok(())
     }
 
     /// Records that `keys` were delivered to `recipient` at `at`.
@@ -210,6 +249,24 @@ impl Store {
             }
             Ok(())
         })
+    }
+
+    /// Removes `recipient`'s class and global snoozes (not the alerts' own), for an `Undo`
+    /// that puts back the ones it had before.
+    pub fn clear_general_snoozes(&mut self, recipient: Recipient) -> Result<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM snoozes WHERE recipient = ?1 AND scope NOT LIKE 'key:%'",
+            [recipient.key()],
+        )?)
+    }
+
+    /// Forgets the recipient's own quiet hours (the config's apply again).
+    pub fn clear_quiet_hours(&mut self, recipient: Recipient) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM quiet_settings WHERE recipient = ?1",
+            [recipient.key()],
+        )?;
+        Ok(())
     }
 
     /// Clears every snooze of `recipient`; returns how many were active.

@@ -178,6 +178,54 @@ CREATE TABLE briefs (
     PRIMARY KEY (recipient, day)
 ) WITHOUT ROWID;
 "#,
+    // Talking to it: a one-off quiet period per recipient; every change of a chat's settings
+    // kept with what it replaced (for its Undo button); feedback on every alert message
+    // (presses, reactions, resolutions) for the weekly review; the review's suggestions (each
+    // applied at most once) and one review a week per recipient.
+    r#"
+CREATE TABLE quiet_until (
+    recipient TEXT PRIMARY KEY,
+    until     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE changes (
+    id         INTEGER PRIMARY KEY,
+    recipient  TEXT NOT NULL,
+    what       TEXT NOT NULL,
+    before     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    undone_at  INTEGER
+);
+CREATE TABLE feedback (
+    id        INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    outbox_id INTEGER NOT NULL,
+    rule      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    minutes   INTEGER
+);
+CREATE INDEX feedback_by_time ON feedback (at);
+CREATE INDEX feedback_by_row ON feedback (outbox_id);
+CREATE TABLE suggestions (
+    id         INTEGER PRIMARY KEY,
+    recipient  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    from_value TEXT NOT NULL,
+    to_value   TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    outbox_id  INTEGER,
+    created_at INTEGER NOT NULL,
+    applied_at INTEGER
+);
+CREATE TABLE reviews (
+    recipient TEXT NOT NULL,
+    week      TEXT NOT NULL,
+    outbox_id INTEGER,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (recipient, week)
+) WITHOUT ROWID;
+CREATE INDEX outbox_by_message ON outbox (recipient, message_id) WHERE message_id IS NOT NULL;
+"#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

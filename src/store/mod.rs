@@ -11,6 +11,7 @@
 
 mod breakers;
 mod chat;
+mod feedback;
 mod migrations;
 mod outbox;
 mod runs;
@@ -18,6 +19,7 @@ mod snapshots;
 mod telegram_pace;
 
 pub use breakers::BreakerRow;
+pub use feedback::{Change, DeliveredAlert, Feedback, FeedbackKind, StoredSuggestion, rule_of};
 pub use outbox::{OutboxRow, OutboxStatus, QueuedMessage};
 pub use runs::{MonitorRun, MonitorStatus, RunRecord, SourceState, SourceStatus};
 pub use snapshots::{ItemSnapshot, PuntCount, punt_reason};

@@ -83,11 +83,11 @@ impl OutboxRow {
     }
 }
 
-const COLUMNS: &str = "id, recipient, channel, priority, title, body, alerts_json, created_at, expires_at, \
+pub(super) const COLUMNS: &str = "id, recipient, channel, priority, title, body, alerts_json, created_at, expires_at, \
                        status, attempts, next_attempt_at, last_error, message_id, kind, html, plain, fallback_at, \
                        photo, edit_of, press_state, resolved_at";
 
-fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+pub(super) fn row_to_outbox(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     let alerts_json: String = row.get(6)?;
     let alerts = serde_json::from_str::<Vec<StoredAlert>>(&alerts_json)
         .map(|v| v.into_iter().map(StoredAlert::into_alert).collect())
@@ -137,6 +137,7 @@ impl NotificationKind {
             NotificationKind::Digest => "digest",
             NotificationKind::Overflow => "overflow",
             NotificationKind::Brief => "brief",
+            NotificationKind::Review => "review",
         }
     }
 }

@@ -200,15 +200,22 @@ impl Store {
             "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?1",
             [t],
         )?;
-        self.conn
-            .execute("DELETE FROM briefs WHERE queued_at < ?1", [t])?;
+        for sql in [
+            "DELETE FROM briefs WHERE queued_at < ?1",
+            "DELETE FROM reviews WHERE queued_at < ?1",
+            "DELETE FROM feedback WHERE at < ?1",
+            "DELETE FROM changes WHERE created_at < ?1",
+            "DELETE FROM suggestions WHERE created_at < ?1",
+        ] {
+            self.conn.execute(sql, [t])?;
+        }
         Ok(())
     }
 
     /// Rows in one of Operator's tables (for the soak's figures); `None` for a name that is
     /// not one of them.
     pub fn row_count(&self, table: &str) -> Option<u64> {
-        const TABLES: [&str; 8] = [
+        const TABLES: [&str; 11] = [
             "outbox",
             "dedup_ledger",
             "snoozes",
@@ -217,6 +224,9 @@ impl Store {
             "runs",
             "deliveries",
             "held_alerts",
+            "feedback",
+            "changes",
+            "suggestions",
         ];
         let table = TABLES.into_iter().find(|t| *t == table)?;
         self.conn

@@ -128,7 +128,7 @@ async fn every_command_answers_an_allowed_chat() {
             "/snooze",
             &["all non-critical alerts until", "health alerts until"],
         ),
-        ("/snooze off", &["Cleared 2 snooze(s)"]),
+        ("/snooze off", &["Cleared 2 snoozes"]),
         ("/snooze 5x", &["Usage: /snooze"]),
         ("/quiet", &["22:00–07:00", "not in force now"]),
         ("/quiet 23-6", &["now 23:00–06:00"]),

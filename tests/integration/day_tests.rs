@@ -6,6 +6,6 @@
 
 mod brief;
 mod charts;
-mod harness;
+pub mod harness;
 mod living;
 mod rules;

@@ -19,5 +19,6 @@ mod setup_tests;
 mod sources_tests;
 mod store_tests;
 mod support;
+mod talk_tests;
 mod telegram_sender_tests;
 mod tidy;

@@ -47,6 +47,7 @@ pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 /// The design's thresholds (section 6.2) plus the recovery and staleness defaults.
 pub fn health_thresholds() -> HealthThresholds {
     HealthThresholds {
+        mode: operator::config::ThresholdMode::Absolute,
         readiness_critical: 50.0,
         readiness_warning: 65.0,
         hrv_critical_deviation: -25.0,

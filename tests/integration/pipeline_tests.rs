@@ -109,6 +109,7 @@ fn render(plan: &Plan) -> String {
             NotificationKind::Digest => "digest",
             NotificationKind::Overflow => "overflow",
             NotificationKind::Brief => "brief",
+            NotificationKind::Review => "review",
         };
         out.push(format!("=> {kind} {} {:?}", n.priority, n.title));
         out.extend(n.lines.iter().map(|l| format!("| {l}")));

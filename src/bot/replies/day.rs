@@ -106,7 +106,7 @@ pub(super) async fn brief(app: &Arc<App>, chat_id: i64) -> anyhow::Result<Reply>
         text: prepared.text,
         photo: prepared.photo,
         journal_as: Some("brief"),
-        recheck: false,
+        ..Reply::from(render::Text::new())
     })
 }
 

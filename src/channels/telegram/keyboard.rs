@@ -4,7 +4,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::callback::{Action, CallbackData};
+use super::callback::{Action, Button, CallbackData};
 use crate::store::OutboxRow;
 
 /// Telegram's limit on callback data.
@@ -18,6 +18,29 @@ pub fn for_row(row: &OutboxRow) -> Option<InlineKeyboardMarkup> {
         return None;
     }
     Some(alert_keyboard(row.id))
+}
+
+/// `Undo` under the confirmation of a settings change.
+pub fn change_undo_keyboard(change_id: i64) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
+        "Undo",
+        Button::UndoChange(change_id).encode(),
+    )]])
+}
+
+/// One `Apply` button per suggestion of a review: (suggestion id, short label).
+pub fn apply_keyboard(suggestions: &[(i64, String)]) -> Option<InlineKeyboardMarkup> {
+    if suggestions.is_empty() {
+        return None;
+    }
+    Some(InlineKeyboardMarkup::new(suggestions.iter().map(
+        |(id, label)| {
+            [InlineKeyboardButton::callback(
+                label.clone(),
+                Button::Apply(*id).encode(),
+            )]
+        },
+    )))
 }
 
 /// The one button left after a press: `Undo`.
@@ -38,6 +61,12 @@ pub fn alert_keyboard(outbox_id: i64) -> InlineKeyboardMarkup {
         [button(Action::Snooze1h), button(Action::Snooze4h)],
         [button(Action::Tomorrow), button(Action::GotIt)],
     ])
+}
+
+/// The `Apply` button's label under a review's suggestion: `Apply: sleep_hours_warning → 5.5`.
+pub fn apply_label(key: &str, to: &str) -> String {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    format!("Apply: {leaf} → {to}")
 }
 
 #[cfg(test)]

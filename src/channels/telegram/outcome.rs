@@ -317,6 +317,7 @@ fn notification_of(row: &OutboxRow) -> Notification {
             "digest" => NotificationKind::Digest,
             "overflow" => NotificationKind::Overflow,
             "brief" => NotificationKind::Brief,
+            "review" => NotificationKind::Review,
             _ => NotificationKind::Alert,
         },
         back_from_snooze: None,
@@ -344,8 +345,8 @@ fn journal_row(
         })
         .collect();
     app.journal(&entries);
-    if row.kind == "brief" {
-        let mut entry = MessageEntry::new("brief", false, chat, outcome, row.created_at, now);
+    if let kind @ ("brief" | "review") = row.kind.as_str() {
+        let mut entry = MessageEntry::new(kind, false, chat, outcome, row.created_at, now);
         if let Some(r) = reason {
             entry = entry.with_reason(r);
         }

@@ -33,7 +33,22 @@ impl TelegramSender {
             .await;
             return Verdict::Done;
         };
-        let keyboard = keyboard::for_row(&row);
+        let keyboard = if row.kind == "review" {
+            let id = row.id;
+            let suggestions = self
+                .app
+                .store(move |s| s.suggestions_of_message(id))
+                .await
+                .unwrap_or_default();
+            let buttons: Vec<(i64, String)> = suggestions
+                .iter()
+                .filter(|s| s.applied_at.is_none())
+                .map(|s| (s.id, super::keyboard::apply_label(&s.key, &s.to)))
+                .collect();
+            keyboard::apply_keyboard(&buttons)
+        } else {
+            keyboard::for_row(&row)
+        };
         let message = Outgoing {
             html: &row.html,
             plain: &row.plain,

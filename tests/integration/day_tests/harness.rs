@@ -16,6 +16,10 @@ use crate::support::{DemoWorld, new_york};
 
 pub const TOKEN: &str = "424242:BOT-day-token-never-logged";
 pub const CHAT: i64 = 2001;
+/// Allowed to use the bot, gets no pushes.
+pub const OTHER: i64 = 2002;
+/// Not allowed.
+pub const STRANGER: i64 = 6666;
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Local New York time on the demo's day (Fri 27 Nov 2026).
@@ -45,7 +49,8 @@ impl Day {
         let world = DemoWorld::new(data_at);
         let fake = FakeTelegram::start(TOKEN);
         fake.know_chat(CHAT);
-        world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT], &[]);
+        fake.know_chat(OTHER);
+        world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT], &[CHAT, OTHER]);
         world.set_brief(brief);
         let clock = ManualClock::at(now);
         let app = App::open(world.config(), Arc::new(clock.clone())).unwrap();

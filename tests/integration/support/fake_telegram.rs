@@ -155,6 +155,19 @@ impl FakeTelegram {
         updates::push_callback(&self.shared, chat_id, user_id, message_id, data)
     }
 
+    /// Queues `user_id` changing their reactions on message `message_id` from `old` to `new`
+    /// (emoji); delivered only to a bot whose `getUpdates` asked for `message_reaction`.
+    pub fn push_reaction(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        message_id: i32,
+        old: &[&str],
+        new: &[&str],
+    ) -> i64 {
+        updates::push_reaction(&self.shared, chat_id, user_id, message_id, old, new)
+    }
+
     /// Lets the bot write to `chat_id` (chats are unknown until known or pushed from).
     pub fn know_chat(&self, chat_id: i64) {
         self.shared.lock().known_chats.insert(chat_id);

@@ -249,12 +249,16 @@ impl State {
         self.confirmed_offset = self.confirmed_offset.max(offset);
     }
 
-    /// Up to `limit` pending updates of the allowed kinds.
+    /// Up to `limit` pending updates of the allowed kinds. Without `allowed_updates`, as in
+    /// Telegram, every kind but `chat_member`, `message_reaction` and
+    /// `message_reaction_count`, which a bot must ask for.
     pub fn batch(&self, limit: usize) -> Vec<Value> {
-        let allowed = |kind: &str| {
-            self.allowed_updates
-                .as_ref()
-                .is_none_or(|list| list.iter().any(|k| k == kind))
+        let allowed = |kind: &str| match &self.allowed_updates {
+            Some(list) => list.iter().any(|k| k == kind),
+            None => !matches!(
+                kind,
+                "chat_member" | "message_reaction" | "message_reaction_count"
+            ),
         };
         self.updates
             .iter()

@@ -63,6 +63,40 @@ pub fn push_callback(
     query_id
 }
 
+/// Queues a change of `user_id`'s reactions on message `message_id` in `chat_id` (emoji
+/// before and after), as Telegram sends it to a bot that asked for `message_reaction`.
+pub fn push_reaction(
+    shared: &Shared,
+    chat_id: i64,
+    user_id: i64,
+    message_id: i32,
+    old: &[&str],
+    new: &[&str],
+) -> i64 {
+    let emoji = |list: &[&str]| -> Value {
+        list.iter()
+            .map(|e| json!({ "type": "emoji", "emoji": e }))
+            .collect()
+    };
+    let update_id = {
+        let mut state = shared.lock();
+        let reaction = json!({
+            "chat": json::chat(chat_id),
+            "message_id": message_id,
+            "user": json::user(user_id),
+            "date": unix_now(),
+            "old_reaction": emoji(old),
+            "new_reaction": emoji(new),
+        });
+        state.push_update(
+            "message_reaction",
+            |id| json!({ "update_id": id, "message_reaction": reaction }),
+        )
+    };
+    shared.updates_ready.notify_waiters();
+    update_id
+}
+
 /// `allowed_updates` as sent (JSON array, or a JSON string from a form).
 fn allowed_updates(params: &Value) -> Option<Vec<String>> {
     let list = params.get("allowed_updates")?.as_array()?;
