@@ -85,6 +85,7 @@ fn overdue_state(n: usize, today: NaiveDate) -> StateSnapshot {
             priority: Some(1 + i as i64 % 3),
             recurring: false,
             origin: CommitmentOrigin::Json,
+            in_both: None,
         })
         .collect();
     StateSnapshot {

@@ -95,14 +95,17 @@ pub enum AlertClass {
     Health,
     Tasks,
     Patterns,
+    /// `monitors.services`: the checks that the ways into this machine are alive.
+    Services,
     System,
 }
 
 impl AlertClass {
-    pub const ALL: [AlertClass; 4] = [
+    pub const ALL: [AlertClass; 5] = [
         AlertClass::Health,
         AlertClass::Tasks,
         AlertClass::Patterns,
+        AlertClass::Services,
         AlertClass::System,
     ];
 
@@ -111,6 +114,7 @@ impl AlertClass {
             AlertClass::Health => "health",
             AlertClass::Tasks => "tasks",
             AlertClass::Patterns => "patterns",
+            AlertClass::Services => "services",
             AlertClass::System => "system",
         }
     }
@@ -130,7 +134,7 @@ impl FromStr for AlertClass {
             .into_iter()
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("unknown alert class {s:?} (expected health, tasks, patterns or system)")
+                format!("unknown alert class {s:?} (expected health, tasks, patterns, services or system)")
             })
     }
 }

@@ -31,6 +31,9 @@ pub struct App {
     /// suggestion was applied (`None` until then): thresholds tuned from the chat take effect
     /// at the next cycle, not the next start.
     tuned: Mutex<Option<Arc<Config>>>,
+    /// The service checks' latest outcomes (`scheduler::run_services`), for the cycles that
+    /// evaluate them.
+    services: Mutex<Option<cycle::ServicesRead>>,
     store: Mutex<Store>,
     journal: Mutex<Option<Journal>>,
     clock: Arc<dyn Clock>,
@@ -89,6 +92,7 @@ impl App {
         Arc::new(App {
             config,
             tuned: Mutex::new(None),
+            services: Mutex::new(None),
             store: Mutex::new(store),
             journal: Mutex::new(journal),
             clock,
@@ -117,6 +121,11 @@ impl App {
         lock(&self.tuned)
             .clone()
             .unwrap_or_else(|| Arc::new(self.config.clone()))
+    }
+
+    /// Keeps the service checks' latest outcomes for the next cycles.
+    pub fn set_services(&self, read: Option<cycle::ServicesRead>) {
+        *lock(&self.services) = read;
     }
 
     /// Takes the monitors' section (thresholds, intervals) of `reread`, the config file as it
@@ -209,7 +218,16 @@ impl App {
             drop(store);
             let started = std::time::Instant::now();
             let config = app.live_config();
-            let snapshots = cycle::read_sources(&config, &mut chain, &Env::standard(), options.now);
+            let mut snapshots =
+                cycle::read_sources(&config, &mut chain, &Env::standard(), options.now);
+            if monitors.services {
+                // The latest outcomes, when recent: older ones (the loop stopped) say nothing.
+                let fresh = chrono::Duration::from_std(config.monitors.services.interval * 2)
+                    .unwrap_or_default();
+                snapshots.services = lock(&app.services)
+                    .clone()
+                    .filter(|r| options.now - r.checked_at <= fresh);
+            }
             let reads = cycle::SourceReads {
                 snapshots,
                 chain,

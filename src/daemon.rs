@@ -205,6 +205,10 @@ async fn serve(config: Config, mut signals: Signals) -> anyhow::Result<()> {
         ));
     }
     tracker.spawn(crate::scheduler::run(Arc::clone(&app), cancel.clone()));
+    tracker.spawn(crate::scheduler::run_services(
+        Arc::clone(&app),
+        cancel.clone(),
+    ));
     if let Some(presses) = app.take_desktop_presses() {
         tracker.spawn(crate::bot::buttons::apply_desktop_presses(
             Arc::clone(&app),

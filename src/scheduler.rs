@@ -1,6 +1,7 @@
 //! The monitor scheduler: a first cycle at start, then each monitor on its own interval
 //! (`intervals.*`). Monitors due at the same moment share one cycle; cycles never overlap
-//! (the app serialises them) and one that runs too long is cut off and reported.
+//! (the app serialises them) and one that runs too long is cut off and reported. The service
+//! checks run on their own loop ([`run_services`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,8 @@ impl Plan {
             health: self.health <= now,
             tasks: self.tasks <= now,
             patterns: self.patterns <= now,
+            // On their own loop ([`run_services`]).
+            services: false,
         }
     }
 
@@ -102,6 +105,47 @@ pub async fn run(app: Arc<App>, cancel: CancellationToken) {
     }
 }
 
+/// Runs the service checks every `monitors.services.interval_seconds` until `cancel`, each
+/// time outside the cycle (on blocking threads, every check bounded by its timeout) and then
+/// a cycle that evaluates only their outcomes: a check that hangs until its timeout never
+/// holds up the other monitors or the bot. Returns at once when there is nothing to check.
+pub async fn run_services(app: Arc<App>, cancel: CancellationToken) {
+    let m = &app.config.monitors.services;
+    if !m.enabled || m.checks.is_empty() {
+        return;
+    }
+    let every = m.interval;
+    loop {
+        let started = Instant::now();
+        let config = Arc::clone(&app);
+        let now = app.now();
+        let checked =
+            tokio::task::spawn_blocking(move || crate::cycle::check_services(&config.config, now))
+                .await;
+        match checked {
+            Ok(read) => app.set_services(read),
+            Err(e) => tracing::error!(error = %e, "the service checks stopped unexpectedly"),
+        }
+        match tokio::time::timeout(
+            CYCLE_DEADLINE,
+            app.run_cycle("services", Selection::SERVICES),
+        )
+        .await
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "services cycle failed"),
+            Err(_) => {
+                tracing::error!("services cycle cut off: it ran past its deadline");
+                journal_cut_off(&app);
+            }
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep_until(started + every) => {}
+        }
+    }
+}
+
 /// Journals a cycle that ran past [`CYCLE_DEADLINE`] as a `system` entry.
 fn journal_cut_off(app: &App) {
     let alert = crate::alert::Alert::new(
@@ -135,8 +179,12 @@ mod tests {
             Duration::from_secs(1800),
         ];
         let mut plan = Plan::all_at(t0);
-        assert_eq!(plan.due(t0), Selection::ALL);
-        plan.advance(Selection::ALL, t0, every);
+        let all = Selection {
+            services: false,
+            ..Selection::ALL
+        };
+        assert_eq!(plan.due(t0), all);
+        plan.advance(all, t0, every);
         assert_eq!(plan.next(), t0 + Duration::from_secs(900));
         let at = t0 + Duration::from_secs(900);
         assert_eq!(
@@ -144,7 +192,8 @@ mod tests {
             Selection {
                 health: true,
                 tasks: true,
-                patterns: false
+                patterns: false,
+                services: false,
             }
         );
         plan.advance(plan.due(at), at, every);

@@ -65,9 +65,9 @@ pub fn parse_snooze(args: &str) -> Result<SnoozeArgs, String> {
         }
         [d] => parse_duration(d).map(SnoozeArgs::All),
         [class, d] => {
-            let class: AlertClass = class
-                .parse()
-                .map_err(|_| format!("unknown class {class:?}: use health, tasks or patterns"))?;
+            let class: AlertClass = class.parse().map_err(|_| {
+                format!("unknown class {class:?}: use health, tasks, patterns or services")
+            })?;
             if class == AlertClass::System {
                 return Err("system alerts cannot be snoozed by class".to_owned());
             }

@@ -42,6 +42,7 @@ pub async fn plain_words(app: &Arc<App>, chat_id: i64, text: &str) -> Reply {
                     words::Class::Health => AlertClass::Health,
                     words::Class::Tasks => AlertClass::Tasks,
                     words::Class::Patterns => AlertClass::Patterns,
+                    words::Class::Services => AlertClass::Services,
                 }),
             };
             change(app, chat_id, Change::Snooze { scope, until }).await

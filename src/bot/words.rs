@@ -96,6 +96,7 @@ pub enum Class {
     Health,
     Tasks,
     Patterns,
+    Services,
 }
 
 impl Class {
@@ -105,6 +106,7 @@ impl Class {
             Class::Health => "health",
             Class::Tasks => "tasks",
             Class::Patterns => "patterns",
+            Class::Services => "services",
         }
     }
 }
@@ -209,7 +211,9 @@ impl fmt::Display for Problem {
             Problem::AmbiguousRange => {
                 "that reads as more than 12 quiet hours: use 24-hour times or am/pm"
             }
-            Problem::OneClass => "snooze one class (health, tasks or patterns) or everything",
+            Problem::OneClass => {
+                "snooze one class (health, tasks, patterns or services) or everything"
+            }
             Problem::OffClearsAll => "snooze off clears every snooze, not one class",
             Problem::NightStarted => "the night has already begun; say a time instead",
         })

@@ -128,6 +128,7 @@ fn dedup(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Dedup {
         health_critical: w.seconds(ctx, "health_critical", 3600, 0, MAX_WINDOW_SECONDS),
         tasks: w.seconds(ctx, "tasks", 86_400, 0, MAX_WINDOW_SECONDS),
         patterns: w.seconds(ctx, "patterns", 604_800, 0, MAX_WINDOW_SECONDS),
+        services: w.seconds(ctx, "services", 3600, 0, MAX_WINDOW_SECONDS),
         system,
     };
     w.finish(ctx);

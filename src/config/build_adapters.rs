@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::build_monitors::list_items;
+use super::reader::list_items;
 use super::reader::{Ctx, Section};
 use super::value::to_string;
 use super::{Adapters, OuraAdapter, StateFilesAdapter, WorkosAdapter};

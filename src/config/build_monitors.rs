@@ -1,8 +1,8 @@
-//! `monitors.*`: health thresholds, task checks and pattern thresholds, with the design's
+//! `monitors.*`: health thresholds, task checks and pattern thresholds (the services
+//! checks are read by `services.rs`), with the design's
 //! defaults (sections 4 and 6) and the checks that keep warning and critical levels in order.
 
-use super::reader::{Ctx, Section, Slot, did_you_mean};
-use super::value::Value;
+use super::reader::{Ctx, Section, did_you_mean, list_items};
 use super::value::{to_i64, to_string};
 use super::{
     HealthMonitor, HealthThresholds, Monitors, PatternMonitor, PatternThresholds, TaskCheck,
@@ -14,6 +14,7 @@ pub(super) fn monitors(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> Monitors {
         health: health(ctx, s.child("health")),
         tasks: tasks(ctx, s.child("tasks")),
         patterns: patterns(ctx, s.child("patterns")),
+        services: super::services::services(ctx, s.child("services")),
     };
     s.finish(ctx);
     out
@@ -174,29 +175,6 @@ fn tasks(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> TaskMonitor {
     out
 }
 
-/// The items of a list key, each with its `key[i]` path; a non-list is a problem.
-pub(super) fn list_items<'v>(
-    ctx: &mut Ctx<'_>,
-    s: &mut Section<'v>,
-    key: &'static str,
-) -> Option<Vec<(String, &'v Value)>> {
-    let path = s.key_path(key);
-    match s.slot(key) {
-        Slot::Present(Value::Seq(items)) => Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{path}[{i}]"), v))
-                .collect(),
-        ),
-        Slot::Present(other) => {
-            ctx.problem(path, format!("expected a list, got {}", other.kind()));
-            None
-        }
-        Slot::Absent | Slot::Invalid => None,
-    }
-}
-
 fn checks(ctx: &mut Ctx<'_>, s: &mut Section<'_>) -> Vec<TaskCheck> {
     let Some(items) = list_items(ctx, s, "checks") else {
         return TaskCheck::ALL.to_vec();
@@ -261,6 +239,8 @@ fn patterns(ctx: &mut Ctx<'_>, mut s: Section<'_>) -> PatternMonitor {
             -1.0,
             strictly(-100.0, 0.0),
         ),
+        recurring_worry: t.u32(ctx, "recurring_worry", 3, 1, 1000),
+        worry_volume: t.u32(ctx, "worry_volume", 5, 1, 1000),
     };
     t.finish(ctx);
     s.finish(ctx);

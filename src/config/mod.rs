@@ -18,11 +18,13 @@ mod interp;
 mod load;
 mod reader;
 mod secret;
+pub mod services;
 mod show;
 mod value;
 
 pub use load::{ConfigError, Problem, load_file, load_str, resolve_config_path};
 pub use secret::{Redactor, Secret};
+pub use services::{ServiceCheck, ServicesMonitor};
 pub use show::render_effective;
 
 use std::path::PathBuf;
@@ -91,6 +93,9 @@ pub struct DedupWindows {
     pub health_critical: Duration,
     pub tasks: Duration,
     pub patterns: Duration,
+    /// `services` (`deduplication.windows.services`): a service still down is said again
+    /// after this long.
+    pub services: Duration,
     /// The design's single window (`deduplication.window_seconds`), for the `system` class,
     /// which the per-class windows do not name.
     pub system: Duration,
@@ -104,6 +109,7 @@ impl DedupWindows {
             AlertClass::Health => self.health_warning,
             AlertClass::Tasks => self.tasks,
             AlertClass::Patterns => self.patterns,
+            AlertClass::Services => self.services,
             AlertClass::System => self.system,
         }
     }
@@ -115,6 +121,7 @@ impl DedupWindows {
             self.health_critical,
             self.tasks,
             self.patterns,
+            self.services,
             self.system,
         ]
         .into_iter()
@@ -128,6 +135,7 @@ pub struct Monitors {
     pub health: HealthMonitor,
     pub tasks: TaskMonitor,
     pub patterns: PatternMonitor,
+    pub services: ServicesMonitor,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +235,10 @@ pub struct PatternThresholds {
     /// Burnout risk: readiness falling by at least this many points a day over 7 days
     /// (a least-squares slope; negative), with overcommitment and sleep debt at once.
     pub burnout_readiness_slope: f64,
+    /// Unprocessed brain-dump worries naming one entity, in 7 days, for a recurring worry.
+    pub recurring_worry: u32,
+    /// Unprocessed brain-dump worries in 7 days, for worry volume.
+    pub worry_volume: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -99,6 +99,11 @@ impl<'v> Section<'v> {
         Section::of(String::new(), Some(value))
     }
 
+    /// A mapping inside a list (`monitors.services.checks[0]`).
+    pub fn at(path: String, value: &'v Value) -> Section<'v> {
+        Section::of(path, Some(value))
+    }
+
     fn of(path: String, value: Option<&'v Value>) -> Section<'v> {
         let (entries, wrong_kind): (&'v [(String, Value)], _) = match value {
             Some(Value::Map(entries)) => (entries, None),
@@ -328,6 +333,29 @@ fn in_range(n: i64, lo: i64, hi: i64) -> Result<i64, String> {
         Err(format!("must be at least {lo}, got {n}"))
     } else {
         Err(format!("must be between {lo} and {hi}, got {n}"))
+    }
+}
+
+/// The items of a list key, each with its `key[i]` path; a non-list is a problem.
+pub(super) fn list_items<'v>(
+    ctx: &mut Ctx<'_>,
+    s: &mut Section<'v>,
+    key: &'static str,
+) -> Option<Vec<(String, &'v Value)>> {
+    let path = s.key_path(key);
+    match s.slot(key) {
+        Slot::Present(Value::Seq(items)) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{path}[{i}]"), v))
+                .collect(),
+        ),
+        Slot::Present(other) => {
+            ctx.problem(path, format!("expected a list, got {}", other.kind()));
+            None
+        }
+        Slot::Absent | Slot::Invalid => None,
     }
 }
 

@@ -57,6 +57,7 @@ fn dedup(y: &mut Yaml, c: &Config) {
     y.secs("health_critical", d.windows.health_critical);
     y.secs("tasks", d.windows.tasks);
     y.secs("patterns", d.windows.patterns);
+    y.secs("services", d.windows.services);
     y.close();
     y.close();
 }
@@ -113,9 +114,48 @@ fn monitors(y: &mut Yaml, c: &Config) {
     y.raw("context_switch_clients", pt.context_switch_clients);
     y.raw("stale_focus_days", pt.stale_focus_days);
     y.float("burnout_readiness_slope", pt.burnout_readiness_slope);
+    y.raw("recurring_worry", pt.recurring_worry);
+    y.raw("worry_volume", pt.worry_volume);
     y.close();
     y.close();
+    let sv = &c.monitors.services;
+    y.open("services");
+    y.raw("enabled", sv.enabled);
+    y.raw("interval_seconds", sv.interval.as_secs());
+    if sv.checks.is_empty() {
+        y.raw("checks", "[]");
+    } else {
+        y.open("checks");
+        for s in &sv.checks {
+            y.line(&format!("- {}", service_check(s)));
+        }
+        y.close();
+    }
     y.close();
+    y.close();
+}
+
+/// One services check as a flow mapping: `{name: "tmux", process: "tmux", …}`.
+fn service_check(s: &super::ServiceCheck) -> String {
+    use super::services::{Expect, Probe};
+    let mut parts = vec![format!("name: {}", quote(&s.check.name))];
+    match &s.check.probe {
+        Probe::Command { argv, expect } => {
+            let argv: Vec<String> = argv.iter().map(|a| quote(a)).collect();
+            parts.push(format!("command: [{}]", argv.join(", ")));
+            parts.push(match expect {
+                Expect::ExitZero => "expect: exit_zero".to_owned(),
+                Expect::OutputContains(text) => {
+                    format!("expect: {{output_contains: {}}}", quote(text))
+                }
+            });
+        }
+        Probe::Tcp { addr } => parts.push(format!("tcp: {}", quote(addr))),
+        Probe::Process { name } => parts.push(format!("process: {}", quote(name))),
+    }
+    parts.push(format!("timeout_seconds: {}", s.check.timeout.as_secs()));
+    parts.push(format!("priority: {}", s.priority));
+    format!("{{{}}}", parts.join(", "))
 }
 
 fn adapters(y: &mut Yaml, c: &Config) {

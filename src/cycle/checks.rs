@@ -76,13 +76,25 @@ pub(super) fn run_monitors(
                 "WorkOS task checks skipped: WorkOS unavailable ({e})"
             ));
         }
-        let n = s.state.commitments().count();
+        let all = s.state.commitments();
+        let mut checked = format!("{} commitments checked", all.len());
+        // Said once, here (and so in /status): a commitment the two files disagree on.
+        let disagreeing: Vec<String> = all
+            .iter()
+            .filter_map(|c| {
+                c.disagreement()
+                    .map(|how| format!("'{}' {how}", crate::alert::clip(&c.title, 60)))
+            })
+            .collect();
+        if !disagreeing.is_empty() {
+            checked.push_str(&format!(" (counted as done: {})", disagreeing.join("; ")));
+        }
         let (status, detail) = if gaps.is_empty() {
-            (MonitorStatus::Ok, format!("{n} commitments checked"))
+            (MonitorStatus::Ok, checked)
         } else {
             (
                 MonitorStatus::Partial,
-                format!("{n} commitments checked; {}", gaps.join("; ")),
+                format!("{checked}; {}", gaps.join("; ")),
             )
         };
         record("tasks", status, f.alerts.len(), detail);
@@ -108,6 +120,22 @@ pub(super) fn run_monitors(
             evaluated.push(AlertClass::Patterns);
         }
         findings.extend(f);
+    }
+    if !(m.services.enabled && options.monitors.services) {
+        if !m.services.enabled {
+            record("services", MonitorStatus::Disabled, 0, "disabled".into());
+        }
+    } else if let Some(read) = &s.services {
+        let f = monitors::services::services(&m.services.checks, &read.outcomes, at);
+        let down = f.alerts.len();
+        record(
+            "services",
+            MonitorStatus::Ok,
+            down,
+            monitors::services::summary(&read.outcomes),
+        );
+        findings.extend(f);
+        evaluated.push(AlertClass::Services);
     }
     (findings, runs, evaluated)
 }

@@ -16,7 +16,9 @@ mod review;
 
 pub use crate::sources::chain::{Read, Served};
 pub use deliver::{Delivery, RecipientReport, policy_for, recipients};
-pub use read::{Snapshots, SourceReads, read_for_cycle, read_sources};
+pub use read::{
+    ServicesRead, Snapshots, SourceReads, check_services, read_for_cycle, read_sources,
+};
 pub use record::HISTORY_DAYS;
 
 use anyhow::Context;
@@ -40,6 +42,9 @@ pub struct Selection {
     pub health: bool,
     pub tasks: bool,
     pub patterns: bool,
+    /// The service checks (the daemon runs them on their own schedule, outside the cycle,
+    /// and hands their outcomes in; `operator check` runs them inline).
+    pub services: bool,
 }
 
 impl Selection {
@@ -47,6 +52,15 @@ impl Selection {
         health: true,
         tasks: true,
         patterns: true,
+        services: true,
+    };
+
+    /// Only the service checks' outcomes.
+    pub const SERVICES: Selection = Selection {
+        health: false,
+        tasks: false,
+        patterns: false,
+        services: true,
     };
 }
 
@@ -67,7 +81,10 @@ pub fn run(
     notifier: Option<&dyn Notifier>,
     options: &Options,
 ) -> anyhow::Result<Report> {
-    let reads = read_for_cycle(config, store, &Env::standard(), options.now)?;
+    let mut reads = read_for_cycle(config, store, &Env::standard(), options.now)?;
+    if options.monitors.services {
+        reads.snapshots.services = check_services(config, options.now);
+    }
     run_with(config, store, journal, notifier, options, reads)
 }
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::sources::chain::{self, ChainState, Env, Read, Served};
+use crate::sources::services::{self, Outcome};
 use crate::sources::state_files::StateFiles;
 use crate::sources::{FileRead, OuraSnapshot, StateSnapshot, WorkosSnapshot};
 use crate::store::{ItemSnapshot, SourceState, SourceStatus, Store};
@@ -25,6 +26,30 @@ pub struct Snapshots {
     /// Which link served Oura and what failed on the way.
     pub oura_served: Served,
     pub workos_served: Served,
+    /// The service checks' outcomes when this cycle evaluates them (`None`: not this cycle,
+    /// or no checks configured).
+    pub services: Option<ServicesRead>,
+}
+
+/// The outcomes of the configured service checks and when they were taken.
+#[derive(Debug, Clone)]
+pub struct ServicesRead {
+    pub checked_at: DateTime<Utc>,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Runs every configured service check now, all at once (blocking: at most the longest
+/// timeout plus a second); `None` when the monitor is off or has no checks.
+pub fn check_services(config: &Config, now: DateTime<Utc>) -> Option<ServicesRead> {
+    let m = &config.monitors.services;
+    if !m.enabled || m.checks.is_empty() {
+        return None;
+    }
+    let checks: Vec<_> = m.checks.iter().map(|c| c.check.clone()).collect();
+    Some(ServicesRead {
+        checked_at: now,
+        outcomes: services::run_checks(&checks),
+    })
 }
 
 /// Reads every source through its fallback chain for the windows the monitors need at
@@ -48,6 +73,7 @@ pub fn read_sources(
         state,
         oura_served,
         workos_served,
+        services: None,
     }
 }
 
@@ -187,11 +213,12 @@ fn item_snapshots(s: &Snapshots) -> Vec<ItemSnapshot> {
     let mut items: Vec<ItemSnapshot> = s
         .state
         .commitments()
+        .into_iter()
         .map(|c| ItemSnapshot {
             item_key: format!("commitment:{}", c.id),
-            title: c.title.clone(),
+            title: c.title,
             due_date: c.due_date,
-            status: c.status.clone(),
+            status: c.status,
         })
         .collect();
     if let Some(w) = s.workos.data() {

@@ -12,14 +12,23 @@
 //! | `patterns:context_switching` | ≥ `context_switch_clients` distinct non-internal clients touched today | low |
 //! | `patterns:stale_focus` | `CurrentFocus.md` untouched for more than `stale_focus_days` | low |
 //! | `patterns:burnout_risk` | readiness falling (a fitted slope over 7 days at or below `burnout_readiness_slope`, ≥ 5 scores) while overcommitment and sleep debt both fire | high |
+//! | `patterns:recurring_worry:<entity>` | ≥ `recurring_worry` unprocessed brain-dump worries in 7 days name one entity | medium |
+//! | `patterns:worry_volume` | ≥ `worry_volume` unprocessed brain-dump worries in 7 days | medium |
+//!
+//! Procrastination counts two sources: the store's snapshots (a due date moved, a task taken
+//! off today's list) and the same action written in `procrastination_count` or more
+//! unprocessed brain dumps in 7 days. One alert per item whichever saw it: a repeated action
+//! that names an open commitment or WorkOS task (compared like commitment titles) is that
+//! item; one that names nothing known is keyed by the action (`dump:<action>`).
 //!
 //! Burnout risk is one message that names its three parts: when it fires, the overcommitment,
 //! sleep-debt and energy-decline alerts are not pushed on their own (their conditions still
 //! count as holding, so an acknowledgement of one of them is kept).
 //!
-//! The details of each rule (windows, minimum counts) are documented in the `trends` and
-//! `workload` submodules.
+//! The details of each rule (windows, minimum counts) are documented in the `trends`,
+//! `workload` and `dumps` submodules.
 
+mod dumps;
 mod trends;
 mod workload;
 
@@ -30,6 +39,7 @@ use super::PuntCount;
 use super::health::text;
 use crate::alert::{Alert, AlertClass, Findings, Priority};
 use crate::config::PatternMonitor;
+use crate::sources::state_files::title_key;
 use crate::sources::{OuraSnapshot, StateSnapshot, WorkosSnapshot};
 
 /// Everything the pattern rules look at; `None` for a source that could not be read.
@@ -50,8 +60,16 @@ pub fn patterns(input: &PatternInput, now: DateTime<Zone>, cfg: &PatternMonitor)
         now,
     };
     let mut findings = Findings::default();
-    for alert in procrastination(input.punts, &ctx) {
+    for alert in procrastination(input, &ctx) {
         findings.push(alert);
+    }
+    if let Some(dumps) = input.state.and_then(|s| s.brain_dumps.ok()) {
+        for alert in dumps::recurring_worries(dumps, &ctx) {
+            findings.push(alert);
+        }
+        if let Some(alert) = dumps::worry_volume(dumps, &ctx) {
+            findings.push(alert);
+        }
     }
     let single = [
         input.oura.and_then(|o| trends::energy_decline(o, &ctx)),
@@ -168,11 +186,15 @@ impl Ctx<'_> {
     }
 }
 
-/// One medium alert per item punted at least `procrastination_count` times. Commitments are
-/// "rescheduled" (their due date moved); WorkOS tasks were "pushed off today's list".
-fn procrastination<'p>(punts: &'p [PuntCount], ctx: &'p Ctx) -> impl Iterator<Item = Alert> + 'p {
+/// One medium alert per item punted at least `procrastination_count` times, counted from
+/// the snapshots or from brain dumps repeating the same action (one alert per item: the
+/// snapshots' count when both saw it). Commitments are "rescheduled", WorkOS tasks "pushed
+/// off today's list", brain-dump actions "written down".
+fn procrastination(input: &PatternInput, ctx: &Ctx) -> Vec<Alert> {
     let min = ctx.cfg.thresholds.procrastination_count.max(1);
-    punts.iter().filter(move |p| p.count >= min).map(move |p| {
+    let mut alerts = Vec::new();
+    let mut alerted = std::collections::BTreeSet::new();
+    for p in input.punts.iter().filter(|p| p.count >= min) {
         let name = crate::alert::clip(&p.title, crate::alert::MAX_TITLE_CHARS);
         let verb = if p.item_key.starts_with("task:") {
             format!("pushed '{name}' off today's list")
@@ -184,16 +206,72 @@ fn procrastination<'p>(punts: &'p [PuntCount], ctx: &'p Ctx) -> impl Iterator<It
             p.count,
             ctx.lookback_phrase()
         );
+        alerted.insert(p.item_key.clone());
         let title = format!("Punted {} times: {name}", p.count);
-        ctx.alert(
-            "procrastination",
-            Some(&p.item_key),
-            Priority::Medium,
-            title,
-            message,
-        )
-        .with_subject_label(&*name)
-    })
+        alerts.push(punt_alert(ctx, &p.item_key, &name, title, message));
+    }
+    let Some(dumps) = input.state.and_then(|s| s.brain_dumps.ok()) else {
+        return alerts;
+    };
+    let repeats: Vec<_> = dumps::repeats(dumps, ctx)
+        .into_iter()
+        .filter(|r| r.count >= min)
+        .collect();
+    if repeats.is_empty() {
+        return alerts;
+    }
+    let known = known_items(input);
+    for r in repeats {
+        let (item_key, title) = known
+            .get(&r.key)
+            .cloned()
+            .unwrap_or_else(|| (format!("dump:{}", r.key), r.action.clone()));
+        if !alerted.insert(item_key.clone()) {
+            continue;
+        }
+        let name = crate::alert::clip(&title, crate::alert::MAX_TITLE_CHARS);
+        let message = format!(
+            "You've written down '{name}' in {} brain dumps {} and not done it yet. Block time now?",
+            r.count,
+            dumps::WINDOW_PHRASE
+        );
+        let title = format!("Written down {} times: {name}", r.count);
+        alerts.push(punt_alert(ctx, &item_key, &name, title, message));
+    }
+    alerts
+}
+
+fn punt_alert(ctx: &Ctx, item_key: &str, name: &str, title: String, message: String) -> Alert {
+    ctx.alert(
+        "procrastination",
+        Some(item_key),
+        Priority::Medium,
+        title,
+        message,
+    )
+    .with_subject_label(name)
+}
+
+/// Open commitments and WorkOS tasks not done, by their compared title: (item key, title).
+fn known_items(input: &PatternInput) -> std::collections::HashMap<String, (String, String)> {
+    let mut known = std::collections::HashMap::new();
+    if let Some(w) = input.workos {
+        for t in w.tasks.iter().filter(|t| t.status != "done") {
+            known.insert(
+                title_key(&t.title),
+                (format!("task:{}", t.id), t.title.clone()),
+            );
+        }
+    }
+    if let Some(state) = input.state {
+        for c in state.commitments().into_iter().filter(|c| c.is_open()) {
+            known.insert(
+                title_key(&c.title),
+                (format!("commitment:{}", c.id), c.title),
+            );
+        }
+    }
+    known
 }
 
 /// `CurrentFocus.md` not modified for more than `stale_focus_days` whole days. A missing or
@@ -235,6 +313,8 @@ mod tests {
                 context_switch_clients: 5,
                 stale_focus_days: 7,
                 burnout_readiness_slope: -1.0,
+                recurring_worry: 3,
+                worry_volume: 5,
             },
         };
         let new_york = crate::zone::Zone::named("America/New_York").expect("tzdata");

@@ -15,7 +15,8 @@ fn late_text(days: i64) -> String {
 pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
     let mut late: Vec<(&Commitment, NaiveDate)> = Vec::new();
     let mut due_today: Vec<&Commitment> = Vec::new();
-    for c in state.commitments().filter(|c| c.is_open()) {
+    let all = state.commitments();
+    for c in all.iter().filter(|c| c.is_open()) {
         match c.due_date {
             Some(d) if d < today => late.push((c, d)),
             Some(d) if d == today => due_today.push(c),
@@ -51,6 +52,19 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
             t.text("• ")
                 .bold(&clip(&c.title, MAX_TITLE_CHARS))
                 .newline();
+        }
+    }
+    let disagreeing: Vec<(&Commitment, String)> = all
+        .iter()
+        .filter_map(|c| c.disagreement().map(|d| (c, d)))
+        .collect();
+    if !disagreeing.is_empty() {
+        t.newline()
+            .line("Counted as done (the two files disagree):");
+        for (c, how) in &disagreeing {
+            t.text("• ")
+                .text(&clip(&c.title, MAX_TITLE_CHARS))
+                .line(&format!(": {how}"));
         }
     }
     for (name, read) in [

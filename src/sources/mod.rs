@@ -11,6 +11,7 @@ pub mod breaker;
 pub mod chain;
 pub mod fault;
 pub mod oura;
+pub mod services;
 pub mod sqlite;
 pub mod state_files;
 pub mod workos;
@@ -247,13 +248,47 @@ pub struct Commitment {
     pub priority: Option<i64>,
     pub recurring: bool,
     pub origin: CommitmentOrigin,
+    /// Set when `Commitments.md` holds the same commitment too (see
+    /// `state_files::merge`): this is then the JSON record, with `status` done if either
+    /// file says done.
+    pub in_both: Option<InBoth>,
+}
+
+/// How each file has a commitment kept in both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InBoth {
+    /// The status in `CommitmentData.json`.
+    pub json_status: String,
+    /// Whether its `Commitments.md` box is ticked.
+    pub md_done: bool,
 }
 
 impl Commitment {
     /// Still owed: not completed or cancelled.
     pub fn is_open(&self) -> bool {
-        !matches!(self.status.as_str(), "completed" | "cancelled")
+        status_is_open(&self.status)
     }
+
+    /// When the two files disagree on whether it is done: how, in a few words ("done in
+    /// Commitments.md, pending in CommitmentData.json"). The commitment counts as done.
+    pub fn disagreement(&self) -> Option<String> {
+        let both = self.in_both.as_ref()?;
+        match (status_is_open(&both.json_status), both.md_done) {
+            (true, true) => Some(format!(
+                "done in Commitments.md, {} in CommitmentData.json",
+                both.json_status
+            )),
+            (false, false) => Some(format!(
+                "{} in CommitmentData.json, open in Commitments.md",
+                both.json_status
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn status_is_open(status: &str) -> bool {
+    !matches!(status, "completed" | "cancelled")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -261,6 +296,10 @@ pub struct BrainDump {
     pub timestamp: Option<chrono::NaiveDateTime>,
     pub processed: bool,
     pub category: Option<String>,
+    /// `parsed_action`: what the dump asks to be done ("book the dentist").
+    pub action: Option<String>,
+    /// `parsed_entities`: the people, clients or things it names.
+    pub entities: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -273,13 +312,14 @@ pub struct StateSnapshot {
 }
 
 impl StateSnapshot {
-    /// Every commitment from the files that could be read.
-    pub fn commitments(&self) -> impl Iterator<Item = &Commitment> {
-        self.commitment_data
-            .ok()
-            .into_iter()
-            .flatten()
-            .chain(self.commitments_md.ok().into_iter().flatten())
+    /// Every commitment from the files that could be read, a commitment kept in both files
+    /// once (`state_files::merge`).
+    pub fn commitments(&self) -> Vec<Commitment> {
+        let none: &[Commitment] = &[];
+        state_files::merged(
+            self.commitment_data.ok().map_or(none, Vec::as_slice),
+            self.commitments_md.ok().map_or(none, Vec::as_slice),
+        )
     }
 
     /// Whether the commitment files that exist could all be read.

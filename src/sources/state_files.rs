@@ -6,11 +6,13 @@
 //! on its own: a missing file is [`FileRead::Missing`], an unreadable, oversized, escaping or
 //! invalid one is [`FileRead::Corrupt`] with the reason. The text parsers are pure and live
 //! in `json` and `markdown`; `memo` reuses the last parse of a JSON file whose text has not
-//! changed. Never writes anything and never panics on file content.
+//! changed; `merge` makes one commitment of one kept in both commitment files. Never writes
+//! anything and never panics on file content.
 
 mod json;
 mod markdown;
 mod memo;
+mod merge;
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
@@ -22,6 +24,7 @@ use super::{FileRead, StateSnapshot};
 
 pub use json::{parse_brain_dumps, parse_commitment_data};
 pub use markdown::{fnv1a64, parse_commitments_md};
+pub use merge::{merged, title_key};
 
 pub const COMMITMENT_DATA_FILE: &str = "CommitmentData.json";
 pub const COMMITMENTS_MD_FILE: &str = "Commitments.md";

@@ -12,6 +12,7 @@ mod fuzz_tests;
 mod heartbeat_tests;
 mod launchd_tests;
 mod monitor_tests;
+mod parity_tests;
 mod pipeline_tests;
 mod reliability_tests;
 mod resilience_tests;

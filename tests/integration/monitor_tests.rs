@@ -93,6 +93,8 @@ pub fn pattern_cfg() -> PatternMonitor {
             context_switch_clients: 5,
             stale_focus_days: 7,
             burnout_readiness_slope: -1.0,
+            recurring_worry: 3,
+            worry_volume: 5,
         },
     }
 }
@@ -126,6 +128,7 @@ pub fn commitment(id: &str, title: &str, due: Option<NaiveDate>) -> Commitment {
         priority: None,
         recurring: false,
         origin: CommitmentOrigin::Json,
+        in_both: None,
     }
 }
 

@@ -177,6 +177,7 @@ fn policy() -> RecipientPolicy {
             health_critical: hours(1),
             tasks: hours(24),
             patterns: Duration::days(7),
+            services: hours(1),
             system: hours(1),
         },
         max_alerts_per_run: 20,

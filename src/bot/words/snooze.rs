@@ -132,6 +132,7 @@ pub(super) fn class_word(t: &str) -> Option<Class> {
         "health" => Some(Class::Health),
         "tasks" | "task" | "todo" | "todos" | "commitments" | "commitment" => Some(Class::Tasks),
         "patterns" | "pattern" => Some(Class::Patterns),
+        "services" | "service" => Some(Class::Services),
         _ => None,
     }
 }

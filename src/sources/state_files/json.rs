@@ -44,6 +44,8 @@ pub fn parse_brain_dumps(text: &str) -> Result<Vec<BrainDump>, String> {
                 .and_then(parse_local_timestamp),
             processed: flag(entry.get("processed")),
             category: non_empty_str(entry, "parsed_category"),
+            action: non_empty_str(entry, "parsed_action"),
+            entities: entities(entry.get("parsed_entities")),
         })
         .collect())
 }
@@ -74,6 +76,7 @@ fn commitment_from_json(obj: &Map<String, Value>) -> Option<Commitment> {
         priority: obj.get("priority").and_then(integer),
         recurring: is_recurring(obj.get("recurrence_pattern")),
         origin: CommitmentOrigin::Json,
+        in_both: None,
     })
 }
 
@@ -131,6 +134,28 @@ fn flag(value: Option<&Value>) -> bool {
     }
 }
 
+/// `parsed_entities`: the non-empty strings of the array (an entity written as an object
+/// counts by its `name` or `text`); anything else is no entities.
+fn entities(value: Option<&Value>) -> Vec<String> {
+    let Some(Value::Array(items)) = value else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Value::String(s) => Some(s.trim()),
+            Value::Object(o) => o
+                .get("name")
+                .or_else(|| o.get("text"))
+                .and_then(Value::as_str)
+                .map(str::trim),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn non_empty_str(obj: &Map<String, Value>, key: &str) -> Option<String> {
     let text = obj.get(key)?.as_str()?.trim();
     (!text.is_empty()).then(|| text.to_owned())
@@ -186,6 +211,19 @@ mod tests {
     }
 
     #[test]
+    fn brain_dump_actions_and_entities() {
+        let text = r#"[
+            {"timestamp": "2026-01-23T22:15:03", "processed": false, "parsed_category": "task",
+             "parsed_action": " call Ashley ", "parsed_entities": ["Ashley", "", 4, {"name": "Memphis"}, null]},
+            {"timestamp": "2026-01-23T22:16:00", "processed": false, "parsed_entities": "Ashley"}
+        ]"#;
+        let got = parse_brain_dumps(text).expect("parses");
+        assert_eq!(got[0].action.as_deref(), Some("call Ashley"));
+        assert_eq!(got[0].entities, ["Ashley", "Memphis"]);
+        assert_eq!((got[1].action.clone(), got[1].entities.len()), (None, 0));
+    }
+
+    #[test]
     fn brain_dumps_with_naive_local_timestamps() {
         assert_eq!(parse_brain_dumps("[]"), Ok(vec![]));
         assert!(parse_brain_dumps(r#"{"entries": []}"#).is_err());
@@ -205,6 +243,7 @@ mod tests {
             (got[0].processed, got[0].category.as_deref()),
             (false, Some("worry"))
         );
+        assert_eq!((got[0].action.clone(), got[0].entities.len()), (None, 0));
         assert_eq!((got[1].timestamp, got[1].processed), (None, true));
         let third = NaiveDateTime::parse_from_str("2026-01-23 22:15:00", "%Y-%m-%d %H:%M:%S");
         assert_eq!(

@@ -60,6 +60,7 @@ pub fn parse_commitments_md(text: &str) -> Vec<Commitment> {
             priority: None,
             recurring: cleaned.recurring,
             origin: CommitmentOrigin::Markdown,
+            in_both: None,
         });
     }
     out

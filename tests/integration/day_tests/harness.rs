@@ -46,12 +46,23 @@ pub struct Day {
 impl Day {
     /// The demo world as of `data_at`, the clock at `now`, the brief on or off.
     pub async fn start(data_at: DateTime<Utc>, now: DateTime<Utc>, brief: bool) -> Day {
+        Day::start_with(data_at, now, brief, |_| {}).await
+    }
+
+    /// As [`Day::start`], with `edit` applied to the world (its config) before the app opens.
+    pub async fn start_with(
+        data_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        brief: bool,
+        edit: impl FnOnce(&DemoWorld),
+    ) -> Day {
         let world = DemoWorld::new(data_at);
         let fake = FakeTelegram::start(TOKEN);
         fake.know_chat(CHAT);
         fake.know_chat(OTHER);
         world.enable_telegram(&fake.api_url(), TOKEN, &[CHAT], &[CHAT, OTHER]);
         world.set_brief(brief);
+        edit(&world);
         let clock = ManualClock::at(now);
         let app = App::open(world.config(), Arc::new(clock.clone())).unwrap();
         let mut day = Day {

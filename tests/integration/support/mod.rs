@@ -92,6 +92,20 @@ impl DemoWorld {
         std::fs::write(&self.files.config, replaced).unwrap();
     }
 
+    /// Adds `monitors.services` with these checks (YAML list items, each starting `- `).
+    pub fn set_services(&self, checks: &[&str]) {
+        let mut text = std::fs::read_to_string(&self.files.config).unwrap();
+        assert!(
+            !text.contains("\nmonitors:"),
+            "the demo config has its own monitors block now"
+        );
+        text.push_str("monitors:\n  services:\n    interval_seconds: 60\n    checks:\n");
+        for check in checks {
+            text.push_str(&format!("      {check}\n"));
+        }
+        std::fs::write(&self.files.config, text).unwrap();
+    }
+
     pub fn config_arg(&self) -> String {
         self.files.config.display().to_string()
     }
