@@ -76,11 +76,11 @@ pub(super) fn run_monitors(
                 "WorkOS task checks skipped: WorkOS unavailable ({e})"
             ));
         }
-        let all = s.state.commitments();
-        let mut checked = format!("{} commitments checked", all.len());
+        let mut checked = format!("{} commitments checked", s.state.commitments().count());
         // Said once, here (and so in /status): a commitment the two files disagree on.
-        let disagreeing: Vec<String> = all
-            .iter()
+        let disagreeing: Vec<String> = s
+            .state
+            .commitments()
             .filter_map(|c| {
                 c.disagreement()
                     .map(|how| format!("'{}' {how}", crate::alert::clip(&c.title, 60)))

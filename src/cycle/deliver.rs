@@ -6,9 +6,9 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use super::Options;
 use super::brief::{self, BriefSources, PreparedBrief};
 use super::living;
-use super::{OUTBOX_TTL, Options};
 use crate::alert::Alert;
 use crate::channels::desktop::{self, Notifier};
 use crate::channels::journal::{Entry, Journal};
@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::pipeline::{
     self, Notification, NotificationKind, Outcome, Plan, Recipient, RecipientPolicy,
 };
-use crate::store::{QueuedMessage, Store};
+use crate::store::Store;
 
 /// What one recipient's part of the cycle came to.
 #[derive(Debug, Clone)]
@@ -208,14 +208,8 @@ fn deliver(
                 Some(b) => b.text.clone(),
                 None => crate::render::notification(notification),
             };
-            let message = QueuedMessage {
-                notification,
-                html: text.html(),
-                plain: text.plain(),
-                photo: brief.and_then(|b| b.photo.as_deref()),
-            };
-            let id = store
-                .enqueue(recipient, "telegram", message, now, now + OUTBOX_TTL)
+            let photo = brief.and_then(|b| b.photo.as_deref());
+            let id = super::queue_telegram(store, recipient, notification, &text, photo, now)
                 .context("queueing a Telegram message")?;
             (Delivery::Queued, Some(id))
         }

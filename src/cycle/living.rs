@@ -14,7 +14,7 @@ use crate::alert::{Alert, AlertClass, Priority};
 use crate::config::Config;
 use crate::pipeline::{ChatState, Notification, NotificationKind, Plan, Recipient, SnoozeScope};
 use crate::render::Text;
-use crate::store::{OutboxRow, QueuedMessage, Store};
+use crate::store::{OutboxRow, Store};
 
 /// How far back a message can still be resolved.
 pub const RESOLVE_WITHIN: Duration = Duration::days(7);
@@ -130,19 +130,7 @@ fn resolve(
         };
         let mut text = Text::new();
         text.text("✓ ").bold(&n.title).newline().text(&n.lines[0]);
-        store
-            .enqueue(
-                recipient,
-                "telegram",
-                QueuedMessage {
-                    notification: &n,
-                    html: text.html(),
-                    plain: text.plain(),
-                    photo: None,
-                },
-                now,
-                now + OUTBOX_TTL,
-            )
+        super::queue_telegram(store, recipient, &n, &text, None, now)
             .context("queueing a resolved message")?;
     }
     Ok(())

@@ -36,6 +36,25 @@ use checks::{journal_skips, run_monitors};
 /// Undelivered Telegram messages older than this expire into the journal.
 pub const OUTBOX_TTL: Duration = Duration::hours(24);
 
+/// Queues `notification` for `recipient`'s Telegram chat as `text` (with `photo`), to go
+/// within [`OUTBOX_TTL`]; its outbox id. The one way the cycle queues a new message.
+fn queue_telegram(
+    store: &mut Store,
+    recipient: crate::pipeline::Recipient,
+    notification: &crate::pipeline::Notification,
+    text: &crate::render::Text,
+    photo: Option<&[u8]>,
+    now: DateTime<Utc>,
+) -> crate::store::Result<i64> {
+    let message = crate::store::QueuedMessage {
+        notification,
+        html: text.html(),
+        plain: text.plain(),
+        photo,
+    };
+    store.enqueue(recipient, "telegram", message, now, now + OUTBOX_TTL)
+}
+
 /// Which monitors to run this cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {

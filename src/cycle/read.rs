@@ -213,12 +213,11 @@ fn item_snapshots(s: &Snapshots) -> Vec<ItemSnapshot> {
     let mut items: Vec<ItemSnapshot> = s
         .state
         .commitments()
-        .into_iter()
         .map(|c| ItemSnapshot {
             item_key: format!("commitment:{}", c.id),
-            title: c.title,
+            title: c.title.clone(),
             due_date: c.due_date,
-            status: c.status,
+            status: c.status.clone(),
         })
         .collect();
     if let Some(w) = s.workos.data() {

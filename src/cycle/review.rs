@@ -6,10 +6,9 @@
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
-use super::OUTBOX_TTL;
 use crate::config::{Config, ReviewConfig};
 use crate::pipeline::{ChatState, Notification, NotificationKind, Recipient};
-use crate::store::{QueuedMessage, Store};
+use crate::store::Store;
 use crate::zone::Zone;
 
 /// How long after its time a missed review still goes (a Mac asleep on Sunday evening).
@@ -79,19 +78,7 @@ pub fn push(
         kind: NotificationKind::Review,
         back_from_snooze: None,
     };
-    let id = store
-        .enqueue(
-            recipient,
-            "telegram",
-            QueuedMessage {
-                notification: &n,
-                html: text.html(),
-                plain: text.plain(),
-                photo: None,
-            },
-            now,
-            now + OUTBOX_TTL,
-        )
+    let id = super::queue_telegram(store, recipient, &n, &text, None, now)
         .context("queueing the weekly review")?;
     let mut ids = Vec::new();
     for s in &review.suggestions {

@@ -264,10 +264,10 @@ fn known_items(input: &PatternInput) -> std::collections::HashMap<String, (Strin
         }
     }
     if let Some(state) = input.state {
-        for c in state.commitments().into_iter().filter(|c| c.is_open()) {
+        for c in state.commitments().filter(|c| c.is_open()) {
             known.insert(
                 title_key(&c.title),
-                (format!("commitment:{}", c.id), c.title),
+                (format!("commitment:{}", c.id), c.title.clone()),
             );
         }
     }

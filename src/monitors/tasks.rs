@@ -45,8 +45,7 @@ pub fn tasks(
     let ctx = Ctx::new(now, cfg);
     let mut findings = Findings::default();
     let mut seen = BTreeSet::new();
-    let all = state.commitments();
-    for c in all.iter().filter(|c| c.is_open()) {
+    for c in state.commitments().filter(|c| c.is_open()) {
         if seen.insert(c.id.as_str()) {
             commitment(c, &ctx, &mut findings);
         }

@@ -70,8 +70,7 @@ pub fn view(config: &Config, input: &BriefInput<'_>, now: DateTime<Utc>) -> Brie
     };
     let mut due_today = Vec::new();
     let mut overdue = Vec::new();
-    let all = input.state.commitments();
-    for c in all.iter().filter(|c| c.is_open()) {
+    for c in input.state.commitments().filter(|c| c.is_open()) {
         match c.due_date {
             Some(d) if d == today => due_today.push(clip(&c.title, MAX_TITLE_CHARS).into_owned()),
             Some(d) if d < today => {

@@ -15,8 +15,7 @@ fn late_text(days: i64) -> String {
 pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
     let mut late: Vec<(&Commitment, NaiveDate)> = Vec::new();
     let mut due_today: Vec<&Commitment> = Vec::new();
-    let all = state.commitments();
-    for c in all.iter().filter(|c| c.is_open()) {
+    for c in state.commitments().filter(|c| c.is_open()) {
         match c.due_date {
             Some(d) if d < today => late.push((c, d)),
             Some(d) if d == today => due_today.push(c),
@@ -54,8 +53,8 @@ pub fn overdue(state: &StateSnapshot, today: NaiveDate) -> Text {
                 .newline();
         }
     }
-    let disagreeing: Vec<(&Commitment, String)> = all
-        .iter()
+    let disagreeing: Vec<(&Commitment, String)> = state
+        .commitments()
         .filter_map(|c| c.disagreement().map(|d| (c, d)))
         .collect();
     if !disagreeing.is_empty() {

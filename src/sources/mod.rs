@@ -305,6 +305,8 @@ pub struct BrainDump {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateSnapshot {
     pub commitment_data: FileRead<Vec<Commitment>>,
+    /// The `Commitments.md` lines that are not also in `CommitmentData.json` (those are
+    /// folded into their JSON record by `StateFiles::read`).
     pub commitments_md: FileRead<Vec<Commitment>>,
     /// Modification time of `CurrentFocus.md`.
     pub focus_modified: FileRead<DateTime<Utc>>,
@@ -312,14 +314,14 @@ pub struct StateSnapshot {
 }
 
 impl StateSnapshot {
-    /// Every commitment from the files that could be read, a commitment kept in both files
-    /// once (`state_files::merge`).
-    pub fn commitments(&self) -> Vec<Commitment> {
-        let none: &[Commitment] = &[];
-        state_files::merged(
-            self.commitment_data.ok().map_or(none, Vec::as_slice),
-            self.commitments_md.ok().map_or(none, Vec::as_slice),
-        )
+    /// Every commitment from the files that could be read. As `StateFiles::read` leaves
+    /// them, one kept in both files is its JSON record alone (`state_files::fold`).
+    pub fn commitments(&self) -> impl Iterator<Item = &Commitment> {
+        self.commitment_data
+            .ok()
+            .into_iter()
+            .flatten()
+            .chain(self.commitments_md.ok().into_iter().flatten())
     }
 
     /// Whether the commitment files that exist could all be read.

@@ -24,7 +24,7 @@ use super::{FileRead, StateSnapshot};
 
 pub use json::{parse_brain_dumps, parse_commitment_data};
 pub use markdown::{fnv1a64, parse_commitments_md};
-pub use merge::{merged, title_key};
+pub use merge::{fold, title_key};
 
 pub const COMMITMENT_DATA_FILE: &str = "CommitmentData.json";
 pub const COMMITMENTS_MD_FILE: &str = "Commitments.md";
@@ -51,9 +51,10 @@ impl StateFiles {
         &self.base
     }
 
-    /// Reads all four files; never fails as a whole.
+    /// Reads all four files; never fails as a whole. A commitment kept in both commitment
+    /// files is folded into its JSON record ([`merge::fold`]).
     pub fn read(&self) -> StateSnapshot {
-        StateSnapshot {
+        let mut snapshot = StateSnapshot {
             commitment_data: self
                 .read_text(COMMITMENT_DATA_FILE)
                 .and_then_parse(|t| memo::COMMITMENT_DATA.parse(t, parse_commitment_data)),
@@ -64,7 +65,13 @@ impl StateFiles {
             brain_dumps: self
                 .read_text(BRAIN_DUMPS_FILE)
                 .and_then_parse(|t| memo::BRAIN_DUMPS.parse(t, parse_brain_dumps)),
+        };
+        if let (FileRead::Ok(json), FileRead::Ok(md)) =
+            (&mut snapshot.commitment_data, &mut snapshot.commitments_md)
+        {
+            merge::fold(json, md);
         }
+        snapshot
     }
 
     /// The file's text, confined to the base directory and capped at [`MAX_FILE_BYTES`].

@@ -7,15 +7,21 @@
 //! cancelled) means done, and the record says when the two files disagree ([`InBoth`]).
 //! Pure; a Markdown line pairs with at most one JSON record and the other way round.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use crate::sources::{Commitment, InBoth};
 
-/// The two commitment lists as one: every JSON record (merged with its Markdown twin, if
-/// any), then the Markdown lines that have no twin, each in file order.
-pub fn merged(json: &[Commitment], md: &[Commitment]) -> Vec<Commitment> {
+/// Folds each Markdown line kept in the JSON too into its JSON record and removes it from
+/// `md`: what is left in `md` are the lines the JSON does not have. Both lists keep their
+/// order. Cheap when nothing pairs: a JSON record's title is only compared when its due date
+/// is one some Markdown line has.
+pub fn fold(json: &mut [Commitment], md: &mut Vec<Commitment>) {
+    if md.is_empty() || json.is_empty() {
+        return;
+    }
+    let md_dates: HashSet<Option<NaiveDate>> = md.iter().map(|m| m.due_date).collect();
     let mut unpaired: HashMap<(String, Option<NaiveDate>), Vec<usize>> = HashMap::new();
     for (i, m) in md.iter().enumerate().rev() {
         unpaired
@@ -24,26 +30,20 @@ pub fn merged(json: &[Commitment], md: &[Commitment]) -> Vec<Commitment> {
             .push(i);
     }
     let mut paired = vec![false; md.len()];
-    let mut out = Vec::with_capacity(json.len() + md.len());
-    for j in json {
+    for j in json.iter_mut().filter(|j| md_dates.contains(&j.due_date)) {
         let twin = unpaired
             .get_mut(&(title_key(&j.title), j.due_date))
             .and_then(Vec::pop);
-        out.push(match twin {
-            Some(i) => {
-                paired[i] = true;
-                merge(j, &md[i])
-            }
-            None => j.clone(),
-        });
+        if let Some(i) = twin {
+            paired[i] = true;
+            *j = merge(j, &md[i]);
+        }
     }
-    out.extend(
-        md.iter()
-            .zip(&paired)
-            .filter(|(_, paired)| !**paired)
-            .map(|(m, _)| m.clone()),
-    );
-    out
+    let mut index = 0;
+    md.retain(|_| {
+        index += 1;
+        !paired[index - 1]
+    });
 }
 
 /// The JSON record `j`, with its Markdown twin `m`'s say: done in either means done.
@@ -95,6 +95,13 @@ pub fn title_key(title: &str) -> String {
 mod tests {
     use super::*;
     use crate::sources::CommitmentOrigin;
+
+    /// Both lists folded, as `StateSnapshot::commitments` then reads them.
+    fn merged(json: &[Commitment], md: &[Commitment]) -> Vec<Commitment> {
+        let (mut json, mut md) = (json.to_vec(), md.to_vec());
+        fold(&mut json, &mut md);
+        json.into_iter().chain(md).collect()
+    }
 
     fn d(day: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(2026, 12, day)

@@ -142,7 +142,7 @@ fn a_full_state_directory() {
         snap.focus_modified,
         FileRead::Ok(DateTime::<Utc>::from(modified))
     );
-    assert_eq!(snap.commitments().len(), 8);
+    assert_eq!(snap.commitments().count(), 8);
     assert!(snap.commitments_readable());
 }
 
