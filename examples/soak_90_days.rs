@@ -148,12 +148,26 @@ fn main() -> anyhow::Result<()> {
         "day | state DB KiB | outbox | ledger | snoozes | briefs | runs | RSS KiB | cycle max ms"
     );
     let started = std::time::Instant::now();
+    let first_day = start.with_timezone(&tz).date_naive();
+    // Local midnight of the simulation's `day`, whatever the offset that day (the US changes
+    // to summer time on the simulated 8 March): a fixed 24-hour step would make the world's
+    // "today" an hour late from then on, and each day's first hour would have no data.
+    let local_midnight = |day: i64| {
+        tz.from_local_datetime(&(first_day + Duration::days(day)).and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .context("local midnight")
+    };
     for day in 0..days {
-        let midnight = start + Duration::days(day);
+        let midnight = local_midnight(day)?;
+        let next_midnight = local_midnight(day + 1)?;
         // The ring syncs and the lists change overnight: the world as of this morning.
         world(&files, midnight + Duration::hours(6))?;
-        for slot in 0..(24 * 60 / CYCLE_EVERY) {
+        for slot in 0.. {
             let now = midnight + Duration::minutes(slot * CYCLE_EVERY);
+            if now >= next_midnight {
+                break;
+            }
             clock.set(now);
             let minute = slot * CYCLE_EVERY;
             if minute == 12 * 60 {
