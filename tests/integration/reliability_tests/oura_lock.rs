@@ -49,8 +49,11 @@ async fn an_oura_cache_locked_for_30_s_costs_only_the_health_checks() {
         readiness.contains("Live data unavailable") && readiness.contains("Readiness"),
         "{readiness}"
     );
+    // The live read gives up after 3 s; then the chart from the last cycle's data is drawn
+    // (a debug build, two busy cores) and the reply waits its pacer turn after /status (1.1 s
+    // per chat). Far from the 30 s the lock is held.
     assert!(
-        readiness_took < Duration::from_secs(5),
+        readiness_took < Duration::from_secs(8),
         "/readiness took {readiness_took:?}"
     );
     let mut cycles_under_lock = 0;
