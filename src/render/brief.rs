@@ -149,19 +149,10 @@ fn health(oura: &OuraSnapshot, today: NaiveDate) -> Health {
         .rev()
         .find(|r| r.day == today)
         .map(|r| {
-            let c = &r.contributors;
-            [
-                ("sleep balance", c.sleep_balance),
-                ("previous night", c.previous_night),
-                ("HRV balance", c.hrv_balance),
-                ("recovery index", c.recovery_index),
-                ("resting heart rate", c.resting_heart_rate),
-                ("body temperature", c.body_temperature),
-                ("activity balance", c.activity_balance),
-            ]
-            .into_iter()
-            .filter_map(|(n, v)| v.filter(|v| *v < 70.0).map(|v| (n, v)))
-            .collect()
+            super::readiness::contributors(r)
+                .into_iter()
+                .filter(|(_, v)| *v < 70.0)
+                .collect()
         })
         .unwrap_or_default();
     why.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -310,4 +301,36 @@ pub fn brief(v: &BriefView, tz: &crate::zone::Zone) -> Text {
         t.line("Nothing needs you this morning.");
     }
     t.trimmed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::{Readiness, ReadinessContributors};
+
+    #[test]
+    fn the_why_line_names_the_two_weakest_of_every_contributor() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let oura = OuraSnapshot {
+            readiness: vec![Readiness {
+                day: today,
+                score: Some(58.0),
+                contributors: ReadinessContributors {
+                    sleep_balance: Some(61.0),
+                    hrv_balance: Some(75.0),
+                    body_temperature: Some(69.0),
+                    // Listed last by Oura, and the weakest here.
+                    previous_day_activity: Some(40.0),
+                    ..ReadinessContributors::default()
+                },
+                temperature_deviation: None,
+            }],
+            ..OuraSnapshot::default()
+        };
+        let (_, _, _, why, _) = health(&oura, today);
+        assert_eq!(
+            why,
+            vec![("previous day activity", 40.0), ("sleep balance", 61.0)]
+        );
+    }
 }

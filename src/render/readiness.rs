@@ -34,7 +34,9 @@ fn label(score: f64) -> &'static str {
     }
 }
 
-fn contributors(r: &Readiness) -> Vec<(&'static str, f64)> {
+/// Readiness's contributors that have a score, by name, in Oura's order (also the brief's
+/// "why" line).
+pub(super) fn contributors(r: &Readiness) -> Vec<(&'static str, f64)> {
     let c = &r.contributors;
     [
         ("sleep balance", c.sleep_balance),
