@@ -5,11 +5,15 @@
 //! skipped rather than drawn, so a primitive never fails.
 
 use tiny_skia::{
-    Color, FillRule, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Rect, Stroke, StrokeDash,
-    Transform,
+    Color, FillRule, IntSize, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Rect, Stroke,
+    StrokeDash, Transform,
 };
 
 use super::{ChartError, Rgb, encode};
+
+/// The most pixels a canvas may have (64 Mpx, 256 MB): far past any chart, short of
+/// what a bad size could make the daemon allocate.
+const MAX_PIXELS: usize = 1 << 26;
 
 /// An opaque RGB image being drawn on.
 pub(crate) struct Canvas {
@@ -29,8 +33,16 @@ pub(crate) struct Pen {
 impl Canvas {
     /// A `width` × `height` canvas filled with `bg`.
     pub(crate) fn new(width: u32, height: u32, bg: Rgb) -> Result<Self, ChartError> {
-        let mut pixmap = Pixmap::new(width, height).ok_or(ChartError::Canvas { width, height })?;
-        pixmap.fill(color(bg, 1.0));
+        let too_big = ChartError::Canvas { width, height };
+        let size = IntSize::from_wh(width, height).ok_or(too_big.clone())?;
+        let pixels = usize::try_from(u64::from(width) * u64::from(height)).ok();
+        // Written once in the background colour (not zeroed, then filled: one pass fewer over
+        // the 4 MB). An opaque colour is the same premultiplied or not.
+        let data = pixels
+            .filter(|&n| n <= MAX_PIXELS)
+            .map(|n| [bg.0, bg.1, bg.2, 0xFF].repeat(n))
+            .ok_or(too_big.clone())?;
+        let pixmap = Pixmap::from_vec(data, size).ok_or(too_big)?;
         Ok(Canvas { pixmap })
     }
 
@@ -159,4 +171,25 @@ fn paint(c: Rgb, alpha: f32) -> Paint<'static> {
     p.set_color(color(c, alpha));
     p.anti_alias = true;
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_canvas_is_its_background_and_an_absurd_size_is_refused() {
+        let cv = Canvas::new(3, 2, Rgb(1, 2, 3)).unwrap();
+        assert_eq!(cv.pixmap.pixels().len(), 6);
+        for p in cv.pixmap.pixels() {
+            assert_eq!((p.red(), p.green(), p.blue(), p.alpha()), (1, 2, 3, 255));
+        }
+        let refused = |w, h| Canvas::new(w, h, Rgb(0, 0, 0)).err();
+        let absurd = ChartError::Canvas {
+            width: 100_000,
+            height: 100_000,
+        };
+        assert_eq!(refused(100_000, 100_000), Some(absurd));
+        assert!(refused(0, 5).is_some());
+    }
 }
