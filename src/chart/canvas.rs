@@ -33,16 +33,16 @@ pub(crate) struct Pen {
 impl Canvas {
     /// A `width` × `height` canvas filled with `bg`.
     pub(crate) fn new(width: u32, height: u32, bg: Rgb) -> Result<Self, ChartError> {
-        let too_big = ChartError::Canvas { width, height };
-        let size = IntSize::from_wh(width, height).ok_or(too_big.clone())?;
+        let too_big = || ChartError::Canvas { width, height };
+        let size = IntSize::from_wh(width, height).ok_or_else(too_big)?;
         let pixels = usize::try_from(u64::from(width) * u64::from(height)).ok();
         // Written once in the background colour (not zeroed, then filled: one pass fewer over
         // the 4 MB). An opaque colour is the same premultiplied or not.
         let data = pixels
             .filter(|&n| n <= MAX_PIXELS)
             .map(|n| [bg.0, bg.1, bg.2, 0xFF].repeat(n))
-            .ok_or(too_big.clone())?;
-        let pixmap = Pixmap::from_vec(data, size).ok_or(too_big)?;
+            .ok_or_else(too_big)?;
+        let pixmap = Pixmap::from_vec(data, size).ok_or_else(too_big)?;
         Ok(Canvas { pixmap })
     }
 
